@@ -1,0 +1,1 @@
+"""Read side: questions in, cited answers out (``python -m bot``)."""

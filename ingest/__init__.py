@@ -1,0 +1,1 @@
+"""Write side: statements in, a cited-passage index out (``python -m ingest``)."""
