@@ -1,0 +1,162 @@
+"""The keyword side: bm25s over Snowball-stemmed Swedish tokens, with compounds split.
+
+Swedish writes "rektorsnätverket" where a question may say "nätverket för rektorer". Each long word
+is also indexed as its parts when both parts are words of the corpus (linking -s- dropped), so
+either spelling finds the other. The same analyser reads documents and questions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_WORD = re.compile(r"[0-9]+(?:[/:-][0-9]+)*|[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_MIN_PART = 3
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("swedish")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_SWEDISH
+
+    return frozenset(STOPWORDS_SWEDISH) | frozenset(STOPWORDS_EN) | {"dnr", "då", "finns"}
+
+
+def words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in stopwords()]
+
+
+class Analyzer:
+    """Text to index tokens: stems, plus the stems of a compound's parts."""
+
+    def __init__(self, vocabulary: set[str] | None = None) -> None:
+        self.vocabulary = vocabulary or set()  # stems seen as whole words in the corpus
+        self._split_cache: dict[str, list[str]] = {}
+
+    @staticmethod
+    def stem(word: str) -> str:
+        return _stemmer().stemWord(word)
+
+    def tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        for w in words(text):
+            parts = w.split("-") if "-" in w and not w[0].isdigit() else [w]
+            for part in parts:
+                if not part:
+                    continue
+                stem = self.stem(part)
+                out.append(stem)
+                out.extend(self.compound_parts(part))
+        return out
+
+    def compound_parts(self, word: str) -> list[str]:
+        if len(word) < 8 or not self.vocabulary or word[0].isdigit():
+            return []
+        if word in self._split_cache:
+            return self._split_cache[word]
+        best: list[str] = []
+        for i in range(len(word) - _MIN_PART, _MIN_PART - 1, -1):  # longest head first
+            head, tail = word[:i], word[i:]
+            tail_stem = self.stem(tail)
+            if len(tail) < 4 or tail_stem not in self.vocabulary:
+                continue
+            for h in (head, head[:-1] if head.endswith("s") else None):
+                if h and len(h) >= _MIN_PART and self.stem(h) in self.vocabulary:
+                    best = [self.stem(h), tail_stem]
+                    break
+            if best:
+                break
+        self._split_cache[word] = best
+        return best
+
+
+def build_vocabulary(texts: list[str]) -> set[str]:
+    vocab: set[str] = set()
+    stem = Analyzer.stem
+    for t in texts:
+        for w in words(t):
+            for part in w.split("-"):
+                if len(part) >= 3 and not part.isdigit():
+                    vocab.add(stem(part))
+    return vocab
+
+
+class KeywordIndex:
+    """A bm25s index over chunk ids, saved in one folder with its vocabulary and id list."""
+
+    def __init__(self, retriever, ids: list[str], analyzer: Analyzer, version: str) -> None:
+        self.retriever = retriever
+        self.ids = ids
+        self.analyzer = analyzer
+        self.version = version
+        self._row = {cid: i for i, cid in enumerate(ids)}
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str], version: str) -> KeywordIndex:
+        import bm25s
+
+        analyzer = Analyzer(build_vocabulary(texts))
+        corpus_tokens = [analyzer.tokens(t) or [""] for t in texts]
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        if ids:
+            retriever.index(corpus_tokens, show_progress=False)
+        return cls(retriever, ids, analyzer, version)
+
+    def save(self, folder: Path) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self.retriever.save(str(tmp / "bm25"))
+        (tmp / "ids.json").write_text(json.dumps(self.ids))
+        (tmp / "vocabulary.json").write_text(json.dumps(sorted(self.analyzer.vocabulary)))
+        (tmp / "version.txt").write_text(self.version)  # written last: marks the folder complete
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path) -> KeywordIndex | None:
+        import bm25s
+
+        if not (folder / "version.txt").exists():
+            return None
+        ids = json.loads((folder / "ids.json").read_text())
+        analyzer = Analyzer(set(json.loads((folder / "vocabulary.json").read_text())))
+        retriever = bm25s.BM25.load(str(folder / "bm25")) if ids else bm25s.BM25()
+        return cls(retriever, ids, analyzer, (folder / "version.txt").read_text())
+
+    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) best first; ``allowed`` restricts to those chunk ids."""
+        if not self.ids:
+            return []
+        vocab = self.retriever.vocab_dict
+        tokens = [t for t in self.analyzer.tokens(query) if t in vocab]
+        if not tokens:
+            return []
+        scores = self.retriever.get_scores(tokens)
+        if allowed is not None:
+            mask = np.zeros(len(self.ids), dtype=bool)
+            for cid in allowed:
+                if (row := self._row.get(cid)) is not None:
+                    mask[row] = True
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(self.ids))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,346 @@
+"""Incremental ingestion: files (or in-memory documents) to chunks, vectors and keywords.
+
+Unchanged files (same size and mtime, or same content hash) are skipped without reading them
+twice; a changed file's chunks are replaced, reusing the vectors of chunks whose text is unchanged;
+``prune`` removes files no longer among the inputs. One bad file never stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ingest.chunking import Chunk, chunk_document
+from ingest.cleaning import clean_pages
+from ingest.embedding import Embedder, create_embedder, model_id_for
+from ingest.errors import IndexLockedError, IngestFileError
+from ingest.keywords import KeywordIndex
+from ingest.metadata import DocMetadata, extract_metadata
+from ingest.readers import SUPPORTED_SUFFIXES, read_file
+from ingest.settings import Settings
+from ingest.store import Catalogue, FileRecord, VectorStore, chroma_metadata
+
+
+@dataclass
+class SourceDocument:
+    """A document that is not a file (e.g. a BEIR corpus line)."""
+
+    doc_id: str
+    text: str
+    title: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class Prepared:
+    key: str  # catalogue key: the absolute path, or "doc:<id>"
+    doc_id: str
+    source: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    metadata: dict
+    clean_text: str
+    chunks: list[Chunk]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestSummary:
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    files_failed: int = 0
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+    failures: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    planned: list[dict] = field(default_factory=list)  # dry run: what would change
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["seconds"] = round(self.seconds, 3)
+        return d
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[dict]]:
+    """Supported files under the given paths (recursive), and failures for missing paths."""
+    found: list[Path] = []
+    missing: list[dict] = []
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(
+                    Path(root, f) for f in sorted(files)
+                    if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED_SUFFIXES
+                )
+        elif p.is_file():
+            found.append(p)
+        else:
+            missing.append({"path": str(p), "reason": "no such file or folder"})
+    unique = list(dict.fromkeys(f.resolve() for f in found))
+    return unique, missing
+
+
+def chunk_metadata(prep: Prepared, md: dict, chunk: Chunk) -> dict:
+    authors = md.get("authors") or []
+    return {
+        "doc_id": prep.doc_id,
+        "source": prep.source,
+        "path": prep.key,
+        "title": md.get("title"),
+        "dnr": md.get("dnr"),
+        "date": md.get("date"),
+        "year": md.get("year"),
+        "type": md.get("doc_type"),
+        "author": DocMetadata(authors=authors).author_label,
+        "motion_number": md.get("motion_number"),
+        "section": chunk.section,
+        "pages": chunk.pages,
+        "page_start": chunk.page_start,
+        "page_end": chunk.page_end,
+        "start": chunk.start,
+        "end": chunk.end,
+        "ordinal": chunk.ordinal,
+    }
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False):
+        self.settings = settings
+        self.index_dir = settings.index_path
+        self._embedder = embedder
+        self.progress = progress
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = create_embedder(self.settings)
+        return self._embedder
+
+    # entry points -------------------------------------------------------------------------------
+    def run(self, paths: list[Path], prune: bool = False, dry_run: bool = False) -> IngestSummary:
+        files, missing = discover(paths)
+        return self._locked(lambda cat: self._run_files(cat, files, missing, prune, dry_run))
+
+    def run_documents(self, docs: list[SourceDocument], prune: bool = False) -> IngestSummary:
+        return self._locked(lambda cat: self._run_docs(cat, docs, prune))
+
+    def _locked(self, work) -> IngestSummary:
+        from filelock import FileLock, Timeout
+
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.index_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise IndexLockedError(
+                f"Another ingest is running on {self.index_dir} (lock: {lock.lock_file}). Wait for "
+                "it to finish, then run again; the index is left untouched."
+            ) from None
+        try:
+            catalogue = Catalogue(self.index_dir)
+            try:
+                catalogue.check_model(model_id_for(self.settings), self.index_dir)
+                return work(catalogue)
+            finally:
+                catalogue.close()
+        finally:
+            lock.release()
+
+    # files ----------------------------------------------------------------------------------------
+    def _run_files(self, cat, files, missing, prune, dry_run) -> IngestSummary:
+        t0 = time.perf_counter()
+        summary = IngestSummary(dry_run=dry_run, failures=list(missing))
+        summary.files_failed = len(missing)
+        known = cat.files()
+        interrupted = cat.pending()  # files a killed run was writing: always redone
+        max_bytes = int(self.settings.max_file_mb * 1e6)
+        todo: list[tuple[Prepared, bool]] = []
+        for path in files:
+            key = str(path)
+            rec = known.get(key)
+            redo = key in interrupted
+            try:
+                st = path.stat()
+                if rec and not redo and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
+                    summary.files_unchanged += 1
+                    continue
+                data = path.read_bytes()
+                sha = hashlib.sha256(data).hexdigest()
+                if rec and not redo and rec.sha256 == sha:
+                    summary.files_unchanged += 1
+                    if not dry_run:
+                        cat.touch(key, st.st_mtime_ns)
+                    continue
+                if dry_run:
+                    todo.append((Prepared(key, "", path.name, sha, 0, 0, {}, "", []), rec is None))
+                    continue
+                raw = read_file(path, data, max_bytes)
+                prep = self._prepare_file(path, raw, sha, st, known)
+                if not prep.chunks:
+                    raise IngestFileError(key, "no text left after cleaning; nothing to index")
+                todo.append((prep, rec is None))
+            except IngestFileError as exc:
+                summary.files_failed += 1
+                summary.failures.append({"path": key, "reason": exc.reason})
+            except OSError as exc:
+                summary.files_failed += 1
+                summary.failures.append({"path": key, "reason": f"cannot read: {exc.strerror}"})
+        present = {str(p) for p in files}
+        removed = [k for k in known if k not in present] if prune else []
+        return self._apply(cat, todo, removed, summary, t0)
+
+    def _prepare_file(self, path: Path, raw, sha: str, st, known) -> Prepared:
+        cleaned = clean_pages(raw.pages, raw.paged)
+        md = extract_metadata(cleaned.blocks, cleaned.header_dnrs, path.stem)
+        doc_id = path.stem
+        if any(r.doc_id == doc_id and r.path != str(path) for r in known.values()):
+            doc_id = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+        text, chunks = chunk_document(
+            doc_id, md.title, cleaned.blocks, self.settings.chunk_chars, self.settings.chunk_overlap_chars
+        )
+        metadata = md.to_dict() | {"source": path.name, "path": str(path), "sha256": sha}
+        return Prepared(str(path), doc_id, path.name, sha, st.st_size, st.st_mtime_ns, metadata,
+                        text, chunks, raw.notes)
+
+    # in-memory documents ----------------------------------------------------------------------------
+    def _run_docs(self, cat, docs: list[SourceDocument], prune: bool) -> IngestSummary:
+        t0 = time.perf_counter()
+        summary = IngestSummary()
+        known = cat.files()
+        todo = []
+        for doc in docs:
+            key = f"doc:{doc.doc_id}"
+            sha = hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
+            if key in known and known[key].sha256 == sha:
+                summary.files_unchanged += 1
+                continue
+            cleaned = clean_pages([doc.text], paged=False)
+            text, chunks = chunk_document(
+                doc.doc_id, doc.title, cleaned.blocks, self.settings.chunk_chars,
+                self.settings.chunk_overlap_chars,
+            )
+            if not chunks:
+                summary.files_failed += 1
+                summary.failures.append({"path": key, "reason": "no text"})
+                continue
+            md = {"title": doc.title, "source": doc.source or doc.doc_id, "path": key, "sha256": sha}
+            todo.append((Prepared(key, doc.doc_id, doc.source or doc.doc_id, sha, len(doc.text), 0,
+                                  md, text, chunks), key not in known))
+        present = {f"doc:{d.doc_id}" for d in docs}
+        removed = [k for k in known if k not in present] if prune else []
+        return self._apply(cat, todo, removed, summary, t0)
+
+    # writing ------------------------------------------------------------------------------------------
+    def _apply(self, cat: Catalogue, todo, removed, summary: IngestSummary, t0: float) -> IngestSummary:
+        for prep, is_new in todo:
+            if is_new:
+                summary.files_new += 1
+            else:
+                summary.files_changed += 1
+            for note in prep.notes:
+                summary.notes.append({"path": prep.key, "note": note})
+        summary.files_removed = len(removed)
+        if summary.dry_run:
+            summary.planned = [{"path": p.key, "action": "add" if new else "replace"} for p, new in todo]
+            summary.planned += [{"path": k, "action": "remove"} for k in removed]
+            summary.seconds = time.perf_counter() - t0
+            return summary
+        pending = cat.pending()
+        dirty = bool(todo or removed or pending)
+        if dirty or not (self.index_dir / "keywords" / "version.txt").exists():
+            store = VectorStore(self.settings)
+            cat.set_meta("embed_model", self.embedder.model_id)
+            self._reconcile(cat, store, pending)
+            self._write(cat, store, todo, removed, summary)
+        self._refresh_keywords(cat)
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _reconcile(self, cat: Catalogue, store: VectorStore, pending: dict[str, list[str]]) -> None:
+        """After a killed run: drop vectors no committed file owns."""
+        if not pending:
+            return
+        committed = cat.all_chunk_ids()
+        stray = [cid for ids in pending.values() for cid in ids if cid not in committed]
+        store.delete(stray)
+        cat.clear_pending()
+
+    def _write(self, cat, store: VectorStore, todo, removed, summary: IngestSummary) -> None:
+        bar = None
+        to_embed_total = 0
+        plans = []
+        for prep, _ in todo:
+            old = cat.chunk_ids_for(prep.key)
+            new_ids = [c.id for c in prep.chunks]
+            have = store.existing(new_ids) if old & set(new_ids) else set()
+            fresh = [c for c in prep.chunks if c.id not in have]
+            plans.append((prep, old, fresh))
+            to_embed_total += len(fresh)
+        if self.progress and to_embed_total:
+            from tqdm import tqdm
+
+            bar = tqdm(total=to_embed_total, unit="chunk", desc="Embedding", dynamic_ncols=True)
+        batch = self.settings.embed_batch_size
+        for prep, old, fresh in plans:
+            cat.mark_pending(prep.key, [c.id for c in prep.chunks])
+            metas = {c.id: chunk_metadata(prep, prep.metadata, c) for c in prep.chunks}
+            for s in range(0, len(fresh), batch):
+                part = fresh[s:s + batch]
+                vectors = self.embedder.embed_passages([c.index_text for c in part])
+                store.upsert([c.id for c in part], vectors, [c.text for c in part],
+                             [chroma_metadata(metas[c.id]) for c in part])
+                summary.embedded += len(part)
+                if bar:
+                    bar.update(len(part))
+            stale = sorted(old - {c.id for c in prep.chunks})
+            store.delete(stale)
+            summary.chunks_written += len(fresh)
+            summary.chunks_deleted += len(stale)
+            rows = [
+                (c.id, prep.doc_id, prep.key, c.ordinal, c.text, c.index_text,
+                 _json(metas[c.id]))
+                for c in prep.chunks
+            ]
+            record = FileRecord(prep.key, prep.doc_id, prep.sha256, prep.size, prep.mtime_ns,
+                                len(prep.chunks))
+            cat.commit_file(record, prep.metadata, prep.clean_text, rows)
+        if bar:
+            bar.close()
+        for key in removed:
+            ids = sorted(cat.chunk_ids_for(key))
+            cat.mark_pending(key, ids)
+            cat.remove_file(key)
+            store.delete(ids)
+            cat.clear_pending(key)
+            summary.chunks_deleted += len(ids)
+
+    def _refresh_keywords(self, cat: Catalogue) -> None:
+        folder = self.index_dir / "keywords"
+        version = cat.chunk_version
+        current = folder / "version.txt"
+        if current.exists() and current.read_text() == version:
+            return
+        ids, texts = cat.chunk_texts()
+        KeywordIndex.build(ids, texts, version).save(folder)
+
+
+def _json(d: dict) -> str:
+    import json
+
+    return json.dumps(d, ensure_ascii=False)
+
+
+def ingest_documents(docs: list[SourceDocument], settings: Settings, embedder=None,
+                     prune: bool = False) -> dict:
+    """Ingest in-memory documents (BEIR corpora, tests) with the same code as files."""
+    return Ingestor(settings, embedder).run_documents(docs, prune=prune).to_json()

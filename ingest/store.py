@@ -1,0 +1,221 @@
+"""The index on disk: Chroma (vectors), a SQLite catalogue (files, chunks, settings) and bm25s.
+
+SQLite is the record of what is done: a file counts as ingested only once its row is committed,
+which happens after its chunks are in Chroma. A file being written is marked ``pending`` first,
+so a run killed half-way is reconciled by the next one (stray Chroma ids deleted, the file redone).
+The keyword index is rebuilt from the catalogue whenever the catalogue's chunk version moves.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest.errors import IndexMissingError, ModelMismatchError
+from ingest.settings import Settings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, doc_id TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL, n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL,
+    metadata TEXT NOT NULL, clean_text TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL, index_text TEXT NOT NULL, metadata TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_path ON chunks(path);
+CREATE TABLE IF NOT EXISTS pending (path TEXT PRIMARY KEY, chunk_ids TEXT NOT NULL);
+"""
+
+
+@dataclass
+class FileRecord:
+    path: str
+    doc_id: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    n_chunks: int
+
+
+class Catalogue:
+    """SQLite beside Chroma: what is ingested, with which model."""
+
+    def __init__(self, index_dir: Path, create: bool = True) -> None:
+        self.path = index_dir / "catalogue.sqlite3"
+        if not create and not self.path.exists():
+            raise IndexMissingError(
+                f"No index at {index_dir}. Build it first: python -m ingest corpus --index {index_dir}"
+            )
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # meta -------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def check_model(self, model_id: str, index_dir: Path) -> None:
+        built = self.get_meta("embed_model")
+        if built and built != model_id:
+            raise ModelMismatchError(
+                f"The index at {index_dir} was built with {built!r}, but the settings ask for "
+                f"{model_id!r}. Use the same model (UTBOT_EMBED_BACKEND / UTBOT_EMBED_MODEL), or "
+                f"rebuild: delete {index_dir} (or pick a new --index DIR) and run "
+                "python -m ingest PATH... again."
+            )
+
+    @property
+    def chunk_version(self) -> str:
+        return self.get_meta("chunk_version") or "0"
+
+    def bump_version(self) -> None:
+        self.set_meta("chunk_version", str(int(self.chunk_version) + 1))
+
+    # files and chunks ---------------------------------------------------------------------------
+    def files(self) -> dict[str, FileRecord]:
+        rows = self.db.execute(
+            "SELECT path, doc_id, sha256, size, mtime_ns, n_chunks FROM files"
+        ).fetchall()
+        return {r[0]: FileRecord(*r) for r in rows}
+
+    def chunk_ids_for(self, path: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM chunks WHERE path=?", (path,))}
+
+    def all_chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM chunks")}
+
+    def touch(self, path: str, mtime_ns: int) -> None:
+        self.db.execute("UPDATE files SET mtime_ns=? WHERE path=?", (mtime_ns, path))
+
+    def mark_pending(self, path: str, chunk_ids: list[str]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?)", (path, json.dumps(chunk_ids)))
+
+    def pending(self) -> dict[str, list[str]]:
+        return {p: json.loads(ids) for p, ids in self.db.execute("SELECT path, chunk_ids FROM pending")}
+
+    def clear_pending(self, path: str | None = None) -> None:
+        if path is None:
+            self.db.execute("DELETE FROM pending")
+        else:
+            self.db.execute("DELETE FROM pending WHERE path=?", (path,))
+
+    def commit_file(self, record: FileRecord, metadata: dict, clean_text: str, chunk_rows: list) -> None:
+        """Replace one file's rows in a single transaction (the point where it counts as done)."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM chunks WHERE path=?", (record.path,))
+            self.db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)", chunk_rows)
+            self.db.execute(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)",
+                (record.path, record.doc_id, record.sha256, record.size, record.mtime_ns,
+                 record.n_chunks, now, json.dumps(metadata, ensure_ascii=False), clean_text),
+            )
+            self.db.execute("DELETE FROM pending WHERE path=?", (record.path,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('chunk_version', ?)",
+                (str(int(self.chunk_version) + 1),),
+            )
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('last_ingest', ?)", (now,))
+
+    def remove_file(self, path: str) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM chunks WHERE path=?", (path,))
+            self.db.execute("DELETE FROM files WHERE path=?", (path,))
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('chunk_version', ?)",
+                (str(int(self.chunk_version) + 1),),
+            )
+
+    def chunk_texts(self) -> tuple[list[str], list[str]]:
+        rows = self.db.execute("SELECT id, index_text FROM chunks ORDER BY path, ordinal").fetchall()
+        return [r[0] for r in rows], [r[1] for r in rows]
+
+    def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        out: dict[str, tuple[str, dict]] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for cid, text, md in self.db.execute(
+                f"SELECT id, text, metadata FROM chunks WHERE id IN ({marks})", part
+            ):
+                out[cid] = (text, json.loads(md))
+        return out
+
+
+def open_chroma(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost", port=url.port or 8000, ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    path = settings.index_path / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class VectorStore:
+    """One Chroma collection; chunk text as the document, metadata usable as filters."""
+
+    def __init__(self, settings: Settings, create: bool = True) -> None:
+        self.client = open_chroma(settings)
+        name = settings.collection
+        if create:
+            self.collection = self.client.get_or_create_collection(
+                name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+        else:
+            self.collection = self.client.get_collection(name, embedding_function=None)
+        self.max_batch = int(self.client.get_max_batch_size())
+
+    def upsert(self, ids: list[str], vectors: np.ndarray, texts: list[str], metas: list[dict]) -> None:
+        for s in range(0, len(ids), self.max_batch):
+            e = s + self.max_batch
+            self.collection.upsert(
+                ids=ids[s:e], embeddings=vectors[s:e], documents=texts[s:e], metadatas=metas[s:e]
+            )
+
+    def delete(self, ids: list[str]) -> None:
+        for s in range(0, len(ids), self.max_batch):
+            self.collection.delete(ids=ids[s:s + self.max_batch])
+
+    def existing(self, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for s in range(0, len(ids), self.max_batch):
+            found.update(self.collection.get(ids=ids[s:s + self.max_batch], include=[])["ids"])
+        return found
+
+    def all_ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
+
+    def count(self) -> int:
+        return self.collection.count()
+
+
+def chroma_metadata(md: dict) -> dict:
+    """Chroma takes str/int/float/bool values and no None."""
+    return {k: v for k, v in md.items() if v is not None and isinstance(v, str | int | float | bool)}
