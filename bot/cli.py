@@ -1,0 +1,34 @@
+"""``python -m bot``: ask, chat, slack, eval, feedback. Heavy libraries load inside commands."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """Frågor om utbildningsförvaltningens tjänsteutlåtanden, med citerade källor."""
+
+
+def _register() -> None:
+    from bot.cli_ask import ask, chat, config
+
+    main.add_command(ask)
+    main.add_command(chat)
+    main.add_command(config)
+    try:
+        from bot.slack.cli import feedback, slack
+    except ImportError:  # pragma: no cover - while the Slack package is being built
+        pass
+    else:
+        main.add_command(slack)
+        main.add_command(feedback)
+    try:
+        from bot.evaluation.cli import eval_cmd
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        main.add_command(eval_cmd, name="eval")
+
+
+_register()

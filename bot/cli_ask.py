@@ -1,0 +1,98 @@
+"""``python -m bot ask`` / ``chat`` / ``config``: the terminal front end of the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ingest.errors import UtbotError
+
+INDEX_OPT = click.option("--index", type=click.Path(path_type=Path),
+                         help="Index folder (default ./index, or UTBOT_INDEX_DIR).")
+
+
+def build_engine(index: Path | None):
+    from bot.engine import Engine
+    from ingest.settings import Settings
+
+    settings = Settings()
+    if index is not None:
+        settings = settings.model_copy(update={"index_dir": index})
+    try:
+        return Engine.from_settings(settings)
+    except UtbotError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def format_answer(answer, prompts_dir: Path) -> str:
+    from bot.templates import messages
+
+    t = messages(prompts_dir, answer.lang)
+    lines = [answer.answer, ""]
+    cites = answer.citations if not answer.refused else answer.nearest
+    if cites:
+        lines.append(t["nearest_heading"] if answer.refused else t["sources_heading"])
+    for c in cites:
+        meta = [c.title or c.source, f"{t['dnr']} {c.dnr or t['missing']}",
+                f"{t['date']} {c.date or t['missing']}", f"{t['section']} {c.section or t['missing']}"]
+        if c.page:
+            meta.append(f"{t['page']} {c.page}")
+        lines.append(click.style(f"[{c.n}] ", bold=True) + " — ".join(meta))
+        quote = " ".join(c.text.split())
+        lines.append(f"    “{quote}”")
+    return "\n".join(lines)
+
+
+def _filters(dnr, year, doc_type):
+    from bot.models import Filters
+
+    return Filters(dnr=dnr, year=year, type=doc_type)
+
+
+@click.command()
+@click.argument("question")
+@INDEX_OPT
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object as the last line.")
+@click.option("-k", "k", type=int, default=None, help="Citations to return (default 5).")
+@click.option("--dnr", help="Only this diarienummer, e.g. 'UTBF 2024/6786'.")
+@click.option("--year", type=int, help="Only documents from this year.")
+@click.option("--type", "doc_type", help="Only this document type, e.g. 'svar på skrivelse'.")
+def ask(question, index, as_json, k, dnr, year, doc_type) -> None:
+    """Answer one question, with cited passages."""
+    engine = build_engine(index)
+    answer = engine.answer(question, k=k, filters=_filters(dnr, year, doc_type))
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        click.echo(format_answer(answer, engine.settings.prompts_dir))
+
+
+@click.command()
+@INDEX_OPT
+@click.option("-k", "k", type=int, default=None, help="Citations per answer.")
+def chat(index, k) -> None:
+    """Ask questions one after another; a follow-up is read with the previous question."""
+    engine = build_engine(index)
+    history: list[str] = []
+    click.echo("Ställ en fråga (tom rad eller Ctrl-D avslutar).")
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        answer = engine.answer(question, history=history, k=k)
+        click.echo(format_answer(answer, engine.settings.prompts_dir) + "\n")
+        history.append(answer.resolved_question or question)
+
+
+@click.command()
+def config() -> None:
+    """Print every setting with its environment variable and description."""
+    from ingest.settings import field_docs
+
+    for env, default, desc in field_docs():
+        click.echo(f"{env}  (default {default or '[]'})\n    {desc}")

