@@ -20,7 +20,8 @@ from bot.extractive import (
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
-from bot.retrieval import Hit, HybridRetriever
+from bot.retrieval import DNR_IN_TEXT, Hit, HybridRetriever
+from bot.support import answer_type_ok, missing_share
 from bot.templates import messages
 from ingest.embedding import Embedder, create_embedder
 from ingest.settings import Settings
@@ -63,9 +64,9 @@ class Engine:
             resolved, qvec, candidate_sentences(hits, top_passages=3),
             self.retriever.keywords.analyzer, self.sentence_cache,
         )
-        support = self._support(hits, sentences, bool(doc_ids))
+        picked = pick(sentences, self.settings.answer_sentences)
+        support = self._support(resolved, lang, hits, sentences, picked, doc_ids)
         refused = support < self.settings.refusal_threshold
-        picked = [] if refused else pick(sentences, self.settings.answer_sentences)
         t_select = time.perf_counter()
         if refused or not picked:
             answer = Answer(question, text["refusal"], True, [],
@@ -85,16 +86,22 @@ class Engine:
         answer.support = support  # type: ignore[attr-defined]
         return answer
 
-    def _support(self, hits: list[Hit], sentences, named_doc: bool) -> float:
-        """How well the best passage and sentence support an answer (calibrated threshold)."""
+    def _support(self, question: str, lang: str, hits: list[Hit], sentences, picked,
+                 doc_ids: list[str]) -> float:
+        """How well the passages support an answer; refused below the calibrated threshold."""
         if not hits:
             return 0.0
-        if named_doc:
+        if DNR_IN_TEXT.search(question) and not doc_ids:
+            return 0.0  # names a Dnr the index does not have
+        if doc_ids:
             return 1.0
-        best_sentence = sentences[0] if sentences else None
-        kw = best_sentence.keyword if best_sentence else 0.0
-        dense = max(hits[0].dense, best_sentence.dense if best_sentence else 0.0)
-        return dense + 0.25 * kw + (0.05 if hits[0].keyword > 0 else 0.0)
+        best = sentences[0] if sentences else None
+        kw = best.keyword if best else 0.0
+        dense = max(hits[0].dense, best.dense if best else 0.0)
+        analyzer = self.retriever.keywords.analyzer
+        missing = 0.0 if lang == "en" else missing_share(question, analyzer)
+        typed = answer_type_ok(question, " ".join(s.text for s in picked))
+        return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else 0.1)
 
     def _compose(self, question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:
         order = {}

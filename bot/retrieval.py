@@ -21,7 +21,11 @@ from ingest.keywords import KeywordIndex
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
 
-DNR_IN_TEXT = re.compile(r"\b(?:([A-ZÅÄÖ]{2,8})[\s-]*)?(\d{4})\s*/\s*(\d{1,6})\b")
+# "UTBF 2024/6786", "dnr 2024/6786", or a bare "2024/6786" (but not a school year "2021/2022")
+DNR_IN_TEXT = re.compile(
+    r"(?:\b([A-ZÅÄÖ]{2,8})[\s-]*|\bdnr\.?\s*|(?<![\w/]))(\d{4})\s*/\s*(?!(?:19|20)\d\d\b)(\d{1,6})\b",
+    re.I,
+)
 MOTION_IN_TEXT = re.compile(r"\bmotion(?:en)?\s*(?:nr\.?\s*)?\(?(\d{4}):(\d{1,3})\)?", re.I)
 
 

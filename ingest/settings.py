@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         0.7, ge=0, le=1, description="Weight of the dense side in score fusion (keyword: 1 - this)."
     )
     refusal_threshold: float = Field(
-        0.5,
+        0.815,
         description="Answer only when the best passage's support score reaches this; below it the "
         "answer is refused and the nearest passages are shown as such. Calibrated on eval data.",
     )
