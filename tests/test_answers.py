@@ -1,0 +1,127 @@
+"""The answering engine over the bundled corpus: real index, real embeddings."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.grounding import check_grounding
+from bot.models import Filters
+from bot.query import resolve_follow_up
+
+SKARHOLMEN = "Varför ingår inte Skärholmen i rektorsnätverket?"
+
+
+def _top_sources(answer, n=3):
+    return [c.source for c in answer.citations[:n]]
+
+
+def _squash(text):
+    return " ".join(text.split()).lower()
+
+
+def test_skarholmen_question_cites_the_limited_number_of_schools(engine):
+    answer = engine.answer(SKARHOLMEN)
+    assert not answer.refused
+    assert any("antalet medverkande skolor varit begränsat" in _squash(c.full_text)
+               for c in answer.citations[:3])
+    assert answer.citations[0].source.startswith("2025-11-20_skolverkets-natverk")
+    assert "[1]" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, source",
+    [
+        ("Vilket stöd har Rinkebyskolan fått från central förvaltning?", "UTBF-2024-6786_att-vanda-skolresultat.txt"),
+        ("Vad säger förvaltningen om att stärka studie- och yrkesvägledningen?", "motion-2013-44_bryta-kunskapssegregationen.txt"),
+        ("Vad innebär den nya modellen för socioekonomisk resursfördelning?", "motion-2011-24_okad-jamlikhet-minskad-segregation.txt"),
+        ("Vilka samarbetar i nätverket för rektorer som leder skolor med utmaningar?", "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"),
+    ],
+)
+def test_each_statement_is_found_in_the_top_three(engine, question, source):
+    answer = engine.answer(question)
+    assert not answer.refused
+    assert source in _top_sources(answer)
+
+
+@pytest.mark.parametrize("question", ["Vem vann Melodifestivalen 2024?", "Hur mycket kostar skolmaten?",
+                                      "Vad handlar UTBF 2023/1234 om?"])
+def test_questions_outside_the_corpus_are_refused_with_nearest_passages(engine, question):
+    answer = engine.answer(question)
+    assert answer.refused
+    assert answer.citations == []
+    assert answer.answer == "Jag hittar inget om det i utlåtandena."
+    assert answer.nearest or "2023/1234" in question
+
+
+def test_a_dnr_in_the_question_finds_that_document(engine):
+    for question in ("Vad handlar UTBF 2024/6786 om?", "vad gäller 2024/6786"):
+        answer = engine.answer(question)
+        assert not answer.refused
+        assert {c.source for c in answer.citations} == {"UTBF-2024-6786_att-vanda-skolresultat.txt"}
+        assert answer.citations[0].dnr == "UTBF 2024/6786"
+
+
+def test_english_and_lower_case_questions_work(engine):
+    english = engine.answer("Who wrote the motion about breaking knowledge segregation?")
+    assert english.lang == "en" and not english.refused
+    assert "motion-2013-44_bryta-kunskapssegregationen.txt" in _top_sources(english)
+    lower = engine.answer(SKARHOLMEN.lower())
+    assert not lower.refused
+    assert lower.citations[0].source.startswith("2025-11-20_skolverkets-natverk")
+
+
+def test_filters_restrict_the_documents(engine):
+    answer = engine.answer("Vilket stöd får skolorna?", filters=Filters(year=2013))
+    assert answer.citations or answer.nearest
+    assert {c.source for c in answer.citations + answer.nearest} == {
+        "motion-2013-44_bryta-kunskapssegregationen.txt"}
+
+
+def test_every_answer_passes_the_grounding_check(engine):
+    for q in [SKARHOLMEN, "Vilket stöd har Grimstaskolan fått?", "Vem skrev motionen 2013:44?",
+              "Hur många ungdomar nåddes inte av skolslussen?"]:
+        answer = engine.answer(q)
+        ok, problems = check_grounding(answer)
+        assert ok, problems
+        for line in answer.answer.splitlines():
+            quote = line.rsplit(" [", 1)[0].strip()
+            if quote:
+                assert any(" ".join(quote.split()) in " ".join(c.text.split())
+                           for c in answer.citations)
+
+
+def test_grounding_check_rejects_invented_quotes_and_unknown_markers(engine):
+    answer = engine.answer(SKARHOLMEN)
+    answer.answer = "Skärholmen ingår visst i nätverket. [1]"
+    assert not check_grounding(answer)[0]
+    answer.answer = answer.citations[0].text.split(".")[0] + ". [9]"
+    assert not check_grounding(answer)[0]
+
+
+def test_a_follow_up_is_read_with_the_previous_question(engine):
+    resolved = resolve_follow_up("och Grimstaskolan då?", ["Vilket stöd har Rinkebyskolan fått?"])
+    assert resolved == "Vilket stöd har Grimstaskolan fått?"
+    answer = engine.answer("och Grimstaskolan då?", history=["Vilket stöd har Rinkebyskolan fått?"])
+    assert "Grimstaskolan" in answer.citations[0].section
+
+
+def test_cli_ask_prints_json_as_the_last_line(bundled_settings):
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", SKARHOLMEN, "--json", "--index",
+         str(bundled_settings.index_path)], capture_output=True, text=True, check=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    assert set(data) >= {"question", "answer", "refused", "citations", "timings_ms"}
+    assert set(data["citations"][0]) >= {"n", "doc_id", "source", "title", "dnr", "date", "section",
+                                         "page", "text", "score"}
+
+
+def test_missing_index_says_which_command_builds_it(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "bot", "ask", "fråga", "--index", str(tmp_path / "none")],
+                         capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "python -m ingest" in out.stderr
