@@ -15,7 +15,7 @@ from bot.extractive import (
     pick,
     score_sentences,
     trim_passage,
-    with_list_items,
+    extend,
 )
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
@@ -111,8 +111,10 @@ class Engine:
             order.setdefault(i, len(order) + 1)
         spans: dict[int, list[tuple[int, int]]] = {}
         parts = []
-        for s in picked:
-            a, b = with_list_items(s, hits[s.hit_index].text)
+        for s in sorted(picked, key=lambda s: (order[s.hit_index], s.start)):
+            a, b = extend(s, hits[s.hit_index].text)
+            if any(a < b2 and a2 < b for a2, b2 in spans.get(s.hit_index, [])):
+                continue  # already quoted as part of a neighbour
             spans.setdefault(s.hit_index, []).append((a, b))
             quote = hits[s.hit_index].text[a:b].strip()
             parts.append(f"{quote} [{order[s.hit_index]}]")

@@ -62,7 +62,7 @@ def candidate_sentences(hits: list[Hit], top_passages: int, per_passage: int = 8
 
 def score_sentences(
     question: str, qvec: np.ndarray, sentences: list[Sentence], analyzer: Analyzer,
-    cache: SentenceEmbeddingCache, max_embedded: int = 14,
+    cache: SentenceEmbeddingCache, max_embedded: int = 8,
 ) -> list[Sentence]:
     q_stems = set(analyzer.tokens(question))
     for s in sentences:
@@ -75,10 +75,20 @@ def score_sentences(
         vecs = cache.get([s.text for s in chosen])
         for s, v in zip(chosen, vecs, strict=True):
             s.dense = float(np.dot(v, qvec))
+    why = bool(_WHY.match(question.strip()))
     for s in sentences:
         dense = s.dense if s.dense else min((c.dense for c in chosen), default=0.0)
         s.score = dense + 0.12 * s.keyword - 0.01 * s.hit_index
+        if _RESTATES.search(s.text):  # "… har tagit emot en skrivelse med en fråga om varför …"
+            s.score -= 0.06
+        if why and _CAUSAL.search(s.text):
+            s.score += 0.04
     return sorted(sentences, key=lambda s: -s.score)
+
+
+_WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
+_CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
+_RESTATES = re.compile(r"\b(med (?:en )?(?:fråga|frågor) om|frågorna handlar om|i skrivelsen efterfrågas)\b", re.I)
 
 
 def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sentence]:
@@ -92,11 +102,25 @@ def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sente
         if len(picked) >= n or s.score < best.score - margin:
             break
         key = _norm(s.text)
-        if key in seen or any(key in k or k in key for k in seen):
+        if _RESTATES.search(s.text) or key in seen or any(key in k or k in key for k in seen):
             continue
         seen.add(key)
         picked.append(s)
     return picked
+
+
+_BACKREF = re.compile(r"^\W*(?:\w+\s+){0,3}(?:därför|dessa|detta|denne|därutöver|dessutom)\b", re.I)
+
+
+def extend(s: Sentence, hit_text: str) -> tuple[int, int]:
+    """The sentence's span, with the sentence it refers back to ("… har därför …") and the items
+    of a list it introduces ("… i form av:")."""
+    start, end = with_list_items(s, hit_text)
+    if _BACKREF.match(s.text):
+        before = [a for a, b in sentence_spans(hit_text, 0, s.start) if b <= s.start]
+        if before:
+            start = before[-1]
+    return start, end
 
 
 def with_list_items(s: Sentence, hit_text: str, max_items: int = 8) -> tuple[int, int]:
