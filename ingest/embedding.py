@@ -70,7 +70,10 @@ class SentenceTransformerEmbedder:
                 "a local model folder in UTBOT_EMBED_MODEL."
             ) from exc
         self.model_id = f"sentence-transformers/{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim())
         self._qp, self._pp = query_prefix, passage_prefix
 
     def _encode(self, texts: list[str]) -> np.ndarray:

@@ -70,14 +70,17 @@ class IngestSummary:
         return d
 
 
-def discover(paths: list[Path]) -> tuple[list[Path], list[dict]]:
+def discover(paths: list[Path], skip: Path | None = None) -> tuple[list[Path], list[dict]]:
     """Supported files under the given paths (recursive), and failures for missing paths."""
     found: list[Path] = []
     missing: list[dict] = []
     for p in paths:
         if p.is_dir():
             for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(
+                    d for d in dirs if not d.startswith(".")
+                    and not (skip is not None and Path(root, d).resolve() == skip.resolve())
+                )
                 found.extend(
                     Path(root, f) for f in sorted(files)
                     if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED_SUFFIXES
@@ -128,7 +131,9 @@ class Ingestor:
 
     # entry points -------------------------------------------------------------------------------
     def run(self, paths: list[Path], prune: bool = False, dry_run: bool = False) -> IngestSummary:
-        files, missing = discover(paths)
+        files, missing = discover(paths, skip=self.index_dir)
+        if dry_run and not (self.index_dir / "catalogue.sqlite3").exists():
+            return self._run_files(None, files, missing, prune, dry_run)  # writes nothing
         return self._locked(lambda cat: self._run_files(cat, files, missing, prune, dry_run))
 
     def run_documents(self, docs: list[SourceDocument], prune: bool = False) -> IngestSummary:
@@ -161,8 +166,9 @@ class Ingestor:
         t0 = time.perf_counter()
         summary = IngestSummary(dry_run=dry_run, failures=list(missing))
         summary.files_failed = len(missing)
-        known = cat.files()
-        interrupted = cat.pending()  # files a killed run was writing: always redone
+        known = cat.files() if cat else {}
+        interrupted = cat.pending() if cat else {}  # files a killed run was writing: redone
+        taken = {r.doc_id: r.path for r in known.values()}
         max_bytes = int(self.settings.max_file_mb * 1e6)
         todo: list[tuple[Prepared, bool]] = []
         for path in files:
@@ -174,18 +180,23 @@ class Ingestor:
                 if rec and not redo and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
                     summary.files_unchanged += 1
                     continue
+                if st.st_size > max_bytes:
+                    raise IngestFileError(
+                        key, f"file is {st.st_size / 1e6:.1f} MB, above the "
+                        f"{max_bytes / 1e6:.0f} MB limit (raise UTBOT_MAX_FILE_MB if it really is "
+                        "one statement)")
                 data = path.read_bytes()
                 sha = hashlib.sha256(data).hexdigest()
                 if rec and not redo and rec.sha256 == sha:
                     summary.files_unchanged += 1
-                    if not dry_run:
+                    if not dry_run and cat:
                         cat.touch(key, st.st_mtime_ns)
                     continue
                 if dry_run:
                     todo.append((Prepared(key, "", path.name, sha, 0, 0, {}, "", []), rec is None))
                     continue
                 raw = read_file(path, data, max_bytes)
-                prep = self._prepare_file(path, raw, sha, st, known)
+                prep = self._prepare_file(path, raw, sha, st, taken)
                 if not prep.chunks:
                     raise IngestFileError(key, "no text left after cleaning; nothing to index")
                 todo.append((prep, rec is None))
@@ -199,12 +210,13 @@ class Ingestor:
         removed = [k for k in known if k not in present] if prune else []
         return self._apply(cat, todo, removed, summary, t0)
 
-    def _prepare_file(self, path: Path, raw, sha: str, st, known) -> Prepared:
+    def _prepare_file(self, path: Path, raw, sha: str, st, taken: dict[str, str]) -> Prepared:
         cleaned = clean_pages(raw.pages, raw.paged)
         md = extract_metadata(cleaned.blocks, cleaned.header_dnrs, path.stem)
         doc_id = path.stem
-        if any(r.doc_id == doc_id and r.path != str(path) for r in known.values()):
+        if taken.get(doc_id, str(path)) != str(path):  # same file name in another folder
             doc_id = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
+        taken[doc_id] = str(path)
         text, chunks = chunk_document(
             doc_id, md.title, cleaned.blocks, self.settings.chunk_chars, self.settings.chunk_overlap_chars
         )
