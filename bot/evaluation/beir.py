@@ -199,7 +199,7 @@ def beir_summary(
     values["latency_p95_ms"] = metrics.percentile(latencies, 95)
     return {
         "kind": "beir",
-        "dataset": beir_dir.name,
+        "dataset": beir_dir.resolve().name,
         "corpus_sha256": file_sha256(beir_dir / "corpus.jsonl"),
         "n_corpus": n_corpus,
         "created": now_iso(),

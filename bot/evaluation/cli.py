@@ -69,7 +69,7 @@ def eval_cmd(
     settings = _settings(ctx)
     try:
         if beir_dir is not None:
-            out = out_dir or Path("out") / f"beir-{beir_dir.name}"
+            out = out_dir or Path("out") / f"beir-{beir_dir.resolve().name}"
             passed = _run_beir(settings, beir_dir, index_dir, out, baseline, tolerance, limit)
         else:
             assert testset is not None
