@@ -39,9 +39,11 @@ class Engine:
         return cls(settings, embedder or create_embedder(settings))
 
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        """Ranked passages (no answer). Only overlapping chunks of one document are merged here:
+        different documents that share boilerplate are all kept, since any may be the one asked for."""
         doc_ids = self.retriever.docs_named_in(question)
         return _dedupe(self.retriever.retrieve(question, k=k * 2, filters=filters,
-                                               doc_ids=doc_ids or None))[:k]
+                                               doc_ids=doc_ids or None), same_doc_only=True)[:k]
 
     def answer(
         self, question: str, *, history: list[str] | None = None, filters: Filters | None = None,
@@ -138,14 +140,15 @@ class Engine:
         return out
 
 
-def _dedupe(hits: list[Hit]) -> list[Hit]:
+def _dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:
     """Drop passages that repeat a better one (overlapping chunks, repeated summaries)."""
     kept: list[Hit] = []
-    seen: list[set[str]] = []
+    seen: list[tuple[str, set[str]]] = []
     for h in hits:
         words = set(re.findall(r"\w+", h.text.lower()))
-        if any(len(words & s) / max(1, min(len(words), len(s))) > 0.9 for s in seen):
+        if any(len(words & s) / max(1, min(len(words), len(s))) > 0.9
+               for doc, s in seen if not same_doc_only or doc == h.doc_id):
             continue
         kept.append(h)
-        seen.append(words)
+        seen.append((h.doc_id, words))
     return kept

