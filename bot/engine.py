@@ -101,9 +101,12 @@ class Engine:
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)
         analyzer = self.retriever.keywords.analyzer
-        missing = 0.0 if lang == "en" else missing_share(question, analyzer)
+        if lang == "en":  # Swedish keywords cannot match an English question: assume a typical share
+            kw, missing = 0.4, 0.0
+        else:
+            missing = missing_share(question, analyzer)
         typed = answer_type_ok(question, " ".join(s.text for s in picked))
-        return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else 0.1)
+        return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
 
     def _compose(self, question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:
         order = {}

@@ -20,6 +20,7 @@ QUESTION_WORDS = {
     # common verbs: a question's verb rarely names what it is about
     "fick", "skrev", "skrevs", "står", "tänker", "höll", "tog", "gick", "går", "gjorde", "vill",
     "kommer", "fanns", "hade", "varken", "heter", "betyder", "innebär", "säger", "menar",
+    "förkortningen", "förkortning", "bokstäverna",
 }
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b")
@@ -66,6 +67,7 @@ def _edit1(a: str, b: str) -> bool:
 
 def answer_type_ok(question: str, answer_text: str) -> bool:
     q = question.lower().strip()
+    answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
     if re.match(r"^(hur många|hur mycket|how many|how much)\b", q):
         return bool(_NUMBER.search(answer_text))
     if re.match(r"^(när|when)\b", q):

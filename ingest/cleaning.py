@@ -66,6 +66,7 @@ def normalise_chars(text: str) -> str:
     for bad, good in _CHAR_FIXES.items():
         text = text.replace(bad, good)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"\(cid:\d+\)", "", text)  # glyphs pdfminer could not map to text
     text = re.sub(r"\*\*([^*\n]{1,60})\*\*", r"\n\1\n", text)  # "…08-50833637**Till**"
     text = text.replace("**", "")
     # a bullet glyph inside a line starts a new list item

@@ -183,6 +183,8 @@ def _title(
         if re.match(r"^(Svar på|Remissvar|Yttrande över)", line) and i > 0:
             return preamble[i - 1], "text"
     if preamble and not re.match(r"^(Handläggare|Till)\b", preamble[0]) and len(preamble[0]) <= 120:
+        if re.match(r"^(Kommittédirektiv|Tjänsteutlåtande|Promemoria)$", preamble[0]) and len(preamble) > 1:
+            return preamble[1], "text"  # the document kind, then its title
         return preamble[0], "text"
     for b in blocks:
         if m := re.match(r"^(?:\d\. )?Motion (\d{4}:\d+):?\s+(.{5,150}?)\.?$", b.text):

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         description="Answer only when the best passage's support score reaches this; below it the "
         "answer is refused and the nearest passages are shown as such. Calibrated on eval data.",
     )
+    type_penalty: float = Field(
+        0.1, ge=0,
+        description="Subtracted from the support when the chosen sentences lack what the question "
+        "asks for (a name for 'Vem', a number for 'Hur många', a date for 'När').",
+    )
     answer_sentences: int = Field(3, ge=1, le=5, description="Most sentences in an extractive answer.")
     answer_mode: Literal["extractive", "generative"] = Field(
         "extractive",
