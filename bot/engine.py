@@ -6,16 +6,17 @@ numbered citations, or an honest refusal with the nearest passages -> grounding 
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 
 from bot.extractive import (
     SentenceEmbeddingCache,
     candidate_sentences,
+    extend,
     pick,
     score_sentences,
     trim_passage,
-    extend,
 )
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
@@ -26,6 +27,8 @@ from bot.templates import messages
 from ingest.embedding import Embedder, create_embedder
 from ingest.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 class Engine:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
@@ -33,6 +36,7 @@ class Engine:
         self.embedder = embedder
         self.retriever = HybridRetriever(settings, embedder)
         self.sentence_cache = SentenceEmbeddingCache(embedder)
+        self._chat = None
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
@@ -76,6 +80,8 @@ class Engine:
                             resolved_question=resolved if resolved != question else None)
         else:
             answer = self._compose(question, resolved, lang, hits, picked)
+            if self.settings.answer_mode == "generative":
+                answer = self._generative(question, resolved, lang, hits, text) or answer
         ok, problems = check_grounding(answer)
         if not ok:  # never show an answer that does not quote its sources exactly
             answer = Answer(question, text["grounding_failed"], True, [],
@@ -86,6 +92,30 @@ class Engine:
             "select": (t_select - t_retrieve) * 1000, "total": (t_end - t0) * 1000,
         }
         answer.support = support  # type: ignore[attr-defined]
+        return answer
+
+    def _generative(self, question, resolved, lang, hits, text) -> Answer | None:
+        """The LLM's answer if it passes the grounding check; None falls back to extractive."""
+        from bot.generative import ChatClient, GenerationError, generate
+
+        try:
+            if self._chat is None:
+                self._chat = ChatClient(self.settings)
+            reply = generate(self._chat, self.settings, resolved, lang, hits, text["refusal"])
+        except GenerationError as exc:
+            log.warning("generative answer unavailable, answering extractively: %s", exc)
+            return None
+        extra = {"resolved_question": resolved if resolved != question else None, "lang": lang}
+        if reply.strip() == text["refusal"]:
+            return Answer(question, text["refusal"], True, [], nearest=self._citations(hits[:3], {}),
+                          mode="generative", **extra)
+        answer = Answer(question, reply, False, self._citations(hits, {}), mode="generative",
+                        **extra)
+        ok, problems = check_grounding(answer)
+        if not ok:
+            log.warning("generative answer failed the grounding check (%s); answering extractively",
+                        "; ".join(problems))
+            return None
         return answer
 
     def _support(self, question: str, lang: str, hits: list[Hit], sentences, picked,

@@ -11,6 +11,7 @@ import re
 from bot.models import Answer
 
 _MARK = re.compile(r"\[(\d+)\]")
+_QUOTED = re.compile(r"[”“\"„«]([^”“\"„»]{8,})[”“\"»]")
 
 
 def _squash(text: str) -> str:
@@ -28,6 +29,13 @@ def check_grounding(answer: Answer) -> tuple[bool, list[str]]:
     for n in marks:
         if int(n) not in by_n:
             problems.append(f"[{n}] refers to no listed citation")
+    if answer.mode == "generative":  # prose: only what it puts in quotation marks is a quote
+        cited = [by_n[int(n)] for n in marks if int(n) in by_n]
+        for quote in _QUOTED.findall(answer.answer):
+            q = _squash(quote).strip(" .,")
+            if not any(q in _squash(c.full_text) for c in cited):
+                problems.append(f"quote not found verbatim in the cited passages: {q[:80]!r}")
+        return not problems, problems
     # each line is a quote followed by its marker(s): "sentence … [2]"
     for line in answer.answer.split("\n"):
         found = _MARK.findall(line)

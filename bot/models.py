@@ -51,6 +51,7 @@ class Answer:
     grounded: bool = True
     timings_ms: dict[str, float] = field(default_factory=dict)
     resolved_question: str | None = None  # the question as read with earlier ones (follow-ups)
+    mode: str = "extractive"  # or "generative"
 
     def to_json(self) -> dict:
         return {
@@ -62,5 +63,6 @@ class Answer:
             "lang": self.lang,
             "grounded": self.grounded,
             "resolved_question": self.resolved_question,
+            "mode": self.mode,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
