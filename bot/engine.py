@@ -54,6 +54,7 @@ class Engine:
         k: int | None = None,
     ) -> Answer:
         t0 = time.perf_counter()
+        self._reopen_if_stale()
         k = k or self.settings.top_k
         lang = detect_language(question)
         text = messages(self.settings.prompts_dir, lang)
@@ -93,6 +94,13 @@ class Engine:
         }
         answer.support = support  # type: ignore[attr-defined]
         return answer
+
+    def _reopen_if_stale(self) -> None:
+        """A long-running bot sees a weekly re-ingest without a restart."""
+        if self.retriever.is_stale():
+            log.info("index %s changed; reopening it", self.settings.index_path)
+            self.retriever.close()
+            self.retriever = HybridRetriever(self.settings, self.embedder)
 
     def _generative(self, question, resolved, lang, hits, text) -> Answer | None:
         """The LLM's answer if it passes the grounding check; None falls back to extractive."""

@@ -55,8 +55,17 @@ class HybridRetriever:
             )
         self.catalogue.check_model(embedder.model_id, index)
         self.vectors = VectorStore(settings, create=False)
+        self.version = self.catalogue.chunk_version
         self.keywords = self._keywords()
         self._docs = self._doc_table()
+
+    def is_stale(self) -> bool:
+        """Has an ingest changed the index since this retriever opened it?"""
+        return self.catalogue.chunk_version != self.version
+
+    def close(self) -> None:
+        self.vectors.close()
+        self.catalogue.close()
 
     def _keywords(self) -> KeywordIndex:
         folder = self.settings.index_path / "keywords"

@@ -215,6 +215,12 @@ class VectorStore:
     def count(self) -> int:
         return self.collection.count()
 
+    def close(self) -> None:
+        """Release this client; the next one opened on the path sees other processes' writes."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+
 
 def chroma_metadata(md: dict) -> dict:
     """Chroma takes str/int/float/bool values and no None."""

@@ -125,3 +125,27 @@ def test_missing_index_says_which_command_builds_it(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode != 0
     assert "python -m ingest" in out.stderr
+
+
+def test_a_running_engine_sees_a_later_ingest_without_restart(tmp_path, embedder):
+    import shutil
+
+    from bot.engine import Engine
+    from ingest.settings import Settings
+    from tests.conftest import CORPUS
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "motion-2013-44_bryta-kunskapssegregationen.txt", corpus)
+    index = tmp_path / "index"
+    subprocess.run([sys.executable, "-m", "ingest", str(corpus), "--index", str(index)],
+                   check=True, capture_output=True)
+    engine = Engine.from_settings(Settings(index_dir=index), embedder)
+    before = engine.answer(SKARHOLMEN)
+    assert all(not c.source.startswith("2025-11-20") for c in before.citations + before.nearest)
+    shutil.copy(CORPUS / "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt", corpus)
+    subprocess.run([sys.executable, "-m", "ingest", str(corpus), "--index", str(index)],
+                   check=True, capture_output=True)  # another process, as an admin's weekly run
+    after = engine.answer(SKARHOLMEN)
+    assert not after.refused
+    assert after.citations[0].source.startswith("2025-11-20_skolverkets-natverk")
