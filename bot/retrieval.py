@@ -161,6 +161,12 @@ class HybridRetriever:
         kw = np.array([c["kw"] for c in cand.values()])
         d_norm, k_norm = _normalise(dense, kw, self.settings.fusion)
         w = self.settings.dense_weight
+        if self.settings.adaptive_weight and kw.max() > 0:
+            # when the best keyword match holds most of the question's words, trust keywords more
+            top = list(cand.values())[int(kw.argmax())]
+            q = {t for t in q_stems if t in self.keywords.retriever.vocab_dict}
+            cover = len(q & set(analyzer.tokens(top["text"]))) / len(q) if q else 0.0
+            w = w - self.settings.adaptive_weight * cover
         fused = w * d_norm + (1 - w) * k_norm
         # a question that names a section ("bilagan", "konsekvenser", "beredning") prefers it;
         # one that names only a document ("utbf 2024/6786") gets its summary first

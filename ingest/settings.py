@@ -74,7 +74,12 @@ class Settings(BaseSettings):
         40, ge=5, description="Candidates taken from each retriever (dense and keyword) before fusion."
     )
     dense_weight: float = Field(
-        0.7, ge=0, le=1, description="Weight of the dense side in score fusion (keyword: 1 - this)."
+        0.95, ge=0, le=1, description="Weight of the dense side in score fusion (keyword: 1 - this)."
+    )
+    adaptive_weight: float = Field(
+        0.4, ge=0, le=1,
+        description="Lower the dense weight by this much times the share of the question's words "
+        "that the best keyword match contains (0: fixed weights).",
     )
     section_boost: float = Field(
         0.15, ge=0,
