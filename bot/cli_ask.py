@@ -35,10 +35,9 @@ def format_answer(answer, prompts_dir: Path) -> str:
     if cites:
         lines.append(t["nearest_heading"] if answer.refused else t["sources_heading"])
     for c in cites:
-        meta = [c.title or c.source, f"{t['dnr']} {c.dnr or t['missing']}",
-                f"{t['date']} {c.date or t['missing']}", f"{t['section']} {c.section or t['missing']}"]
-        if c.page:
-            meta.append(f"{t['page']} {c.page}")
+        meta = [c.title or c.source]  # fields the document does not give are left out
+        meta += [f"{t[key]} {value}" for key, value in
+                 (("dnr", c.dnr), ("date", c.date), ("section", c.section), ("page", c.page)) if value]
         lines.append(click.style(f"[{c.n}] ", bold=True) + " — ".join(meta))
         quote = " ".join(c.text.split())
         lines.append(f"    “{quote}”")

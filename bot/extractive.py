@@ -149,8 +149,8 @@ def with_list_items(s: Sentence, hit_text: str, max_items: int = 8) -> tuple[int
 
 def trim_passage(text: str, spans: list[tuple[int, int]], context: int = 1, limit: int = 700) -> str:
     """The passage around the answering spans, with one sentence of context each side."""
-    if not spans:
-        return _shorten(text, limit)
+    if not spans:  # a supporting passage: its opening is enough
+        return _shorten(text, 320)
     sents = sentence_spans(text)
     a = min(s for s, _ in spans)
     b = max(e for _, e in spans)
