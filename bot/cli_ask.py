@@ -9,8 +9,11 @@ import click
 
 from ingest.errors import UtbotError
 
-INDEX_OPT = click.option("--index", type=click.Path(path_type=Path),
-                         help="Index folder (default ./index, or UTBOT_INDEX_DIR).")
+INDEX_OPT = click.option(
+    "--index",
+    type=click.Path(path_type=Path),
+    help="Index folder (default ./index, or UTBOT_INDEX_DIR).",
+)
 
 
 def build_engine(index: Path | None):
@@ -36,8 +39,16 @@ def format_answer(answer, prompts_dir: Path) -> str:
         lines.append(t["nearest_heading"] if answer.refused else t["sources_heading"])
     for c in cites:
         meta = [c.title or c.source]  # fields the document does not give are left out
-        meta += [f"{t[key]} {value}" for key, value in
-                 (("dnr", c.dnr), ("date", c.date), ("section", c.section), ("page", c.page)) if value]
+        meta += [
+            f"{t[key]} {value}"
+            for key, value in (
+                ("dnr", c.dnr),
+                ("date", c.date),
+                ("section", c.section),
+                ("page", c.page),
+            )
+            if value
+        ]
         lines.append(click.style(f"[{c.n}] ", bold=True) + " — ".join(meta))
         quote = " ".join(c.text.split())
         lines.append(f"    “{quote}”")

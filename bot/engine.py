@@ -46,11 +46,17 @@ class Engine:
         """Ranked passages (no answer). Only overlapping chunks of one document are merged here:
         different documents that share boilerplate are all kept, since any may be the one asked for."""
         doc_ids = self.retriever.docs_named_in(question)
-        return _dedupe(self.retriever.retrieve(question, k=k * 2, filters=filters,
-                                               doc_ids=doc_ids or None), same_doc_only=True)[:k]
+        return _dedupe(
+            self.retriever.retrieve(question, k=k * 2, filters=filters, doc_ids=doc_ids or None),
+            same_doc_only=True,
+        )[:k]
 
     def answer(
-        self, question: str, *, history: list[str] | None = None, filters: Filters | None = None,
+        self,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        filters: Filters | None = None,
         k: int | None = None,
     ) -> Answer:
         t0 = time.perf_counter()
@@ -63,34 +69,57 @@ class Engine:
         t_embed = time.perf_counter()
         doc_ids = self.retriever.docs_named_in(resolved)
         hits = _dedupe(
-            self.retriever.retrieve(resolved, k=max(k, 3) * 2, filters=filters,
-                                    doc_ids=doc_ids or None, query_vector=qvec)
+            self.retriever.retrieve(
+                resolved,
+                k=max(k, 3) * 2,
+                filters=filters,
+                doc_ids=doc_ids or None,
+                query_vector=qvec,
+            )
         )[:k]
         t_retrieve = time.perf_counter()
         sentences = score_sentences(
-            resolved, qvec, candidate_sentences(hits, top_passages=3),
-            self.retriever.keywords.analyzer, self.sentence_cache,
+            resolved,
+            qvec,
+            candidate_sentences(hits, top_passages=3),
+            self.retriever.keywords.analyzer,
+            self.sentence_cache,
         )
         picked = pick(sentences, self.settings.answer_sentences)
         support = self._support(resolved, lang, hits, sentences, picked, doc_ids)
         refused = support < self.settings.refusal_threshold
         t_select = time.perf_counter()
         if refused or not picked:
-            answer = Answer(question, text["refusal"], True, [],
-                            nearest=self._citations(hits[:3], {}), lang=lang,
-                            resolved_question=resolved if resolved != question else None)
+            answer = Answer(
+                question,
+                text["refusal"],
+                True,
+                [],
+                nearest=self._citations(hits[:3], {}),
+                lang=lang,
+                resolved_question=resolved if resolved != question else None,
+            )
         else:
             answer = self._compose(question, resolved, lang, hits, picked)
             if self.settings.answer_mode == "generative":
                 answer = self._generative(question, resolved, lang, hits, text) or answer
         ok, problems = check_grounding(answer)
         if not ok:  # never show an answer that does not quote its sources exactly
-            answer = Answer(question, text["grounding_failed"], True, [],
-                            nearest=answer.citations, lang=lang, grounded=False)
+            answer = Answer(
+                question,
+                text["grounding_failed"],
+                True,
+                [],
+                nearest=answer.citations,
+                lang=lang,
+                grounded=False,
+            )
         t_end = time.perf_counter()
         answer.timings_ms = {
-            "embed": (t_embed - t0) * 1000, "retrieve": (t_retrieve - t_embed) * 1000,
-            "select": (t_select - t_retrieve) * 1000, "total": (t_end - t0) * 1000,
+            "embed": (t_embed - t0) * 1000,
+            "retrieve": (t_retrieve - t_embed) * 1000,
+            "select": (t_select - t_retrieve) * 1000,
+            "total": (t_end - t0) * 1000,
         }
         answer.support = support  # type: ignore[attr-defined]
         return answer
@@ -115,19 +144,30 @@ class Engine:
             return None
         extra = {"resolved_question": resolved if resolved != question else None, "lang": lang}
         if reply.strip() == text["refusal"]:
-            return Answer(question, text["refusal"], True, [], nearest=self._citations(hits[:3], {}),
-                          mode="generative", **extra)
-        answer = Answer(question, reply, False, self._citations(hits, {}), mode="generative",
-                        **extra)
+            return Answer(
+                question,
+                text["refusal"],
+                True,
+                [],
+                nearest=self._citations(hits[:3], {}),
+                mode="generative",
+                **extra,
+            )
+        answer = Answer(
+            question, reply, False, self._citations(hits, {}), mode="generative", **extra
+        )
         ok, problems = check_grounding(answer)
         if not ok:
-            log.warning("generative answer failed the grounding check (%s); answering extractively",
-                        "; ".join(problems))
+            log.warning(
+                "generative answer failed the grounding check (%s); answering extractively",
+                "; ".join(problems),
+            )
             return None
         return answer
 
-    def _support(self, question: str, lang: str, hits: list[Hit], sentences, picked,
-                 doc_ids: list[str]) -> float:
+    def _support(
+        self, question: str, lang: str, hits: list[Hit], sentences, picked, doc_ids: list[str]
+    ) -> float:
         """How well the passages support an answer; refused below the calibrated threshold."""
         if not hits:
             return 0.0
@@ -139,7 +179,9 @@ class Engine:
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)
         analyzer = self.retriever.keywords.analyzer
-        if lang == "en":  # Swedish keywords cannot match an English question: assume a typical share
+        if (
+            lang == "en"
+        ):  # Swedish keywords cannot match an English question: assume a typical share
             kw, missing = 0.4, 0.0
         else:
             missing = missing_share(question, analyzer)
@@ -162,22 +204,41 @@ class Engine:
             quote = hits[s.hit_index].text[a:b].strip()
             parts.append(f"{quote} [{order[s.hit_index]}]")
         ranked = sorted(range(len(hits)), key=lambda i: order[i])
-        citations = self._citations([hits[i] for i in ranked], {r: spans.get(i, []) for r, i in
-                                                                enumerate(ranked)})
-        return Answer(question, "\n".join(parts), False, citations, lang=lang,
-                      resolved_question=resolved if resolved != question else None)
+        citations = self._citations(
+            [hits[i] for i in ranked], {r: spans.get(i, []) for r, i in enumerate(ranked)}
+        )
+        return Answer(
+            question,
+            "\n".join(parts),
+            False,
+            citations,
+            lang=lang,
+            resolved_question=resolved if resolved != question else None,
+        )
 
-    def _citations(self, hits: list[Hit], spans: dict[int, list[tuple[int, int]]]) -> list[Citation]:
+    def _citations(
+        self, hits: list[Hit], spans: dict[int, list[tuple[int, int]]]
+    ) -> list[Citation]:
         out = []
         for n, h in enumerate(hits, start=1):
             md = h.metadata
-            out.append(Citation(
-                n=n, chunk_id=h.chunk_id, doc_id=h.doc_id, source=md.get("source", ""),
-                title=md.get("title"), dnr=md.get("dnr"), date=md.get("date"),
-                section=md.get("section"), page=md.get("pages"),
-                text=trim_passage(h.text, spans.get(n - 1, [])), full_text=h.text,
-                score=round(h.score, 4), doc_type=md.get("type"),
-            ))
+            out.append(
+                Citation(
+                    n=n,
+                    chunk_id=h.chunk_id,
+                    doc_id=h.doc_id,
+                    source=md.get("source", ""),
+                    title=md.get("title"),
+                    dnr=md.get("dnr"),
+                    date=md.get("date"),
+                    section=md.get("section"),
+                    page=md.get("pages"),
+                    text=trim_passage(h.text, spans.get(n - 1, [])),
+                    full_text=h.text,
+                    score=round(h.score, 4),
+                    doc_type=md.get("type"),
+                )
+            )
         return out
 
 
@@ -187,8 +248,11 @@ def _dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:
     seen: list[tuple[str, set[str]]] = []
     for h in hits:
         words = set(re.findall(r"\w+", h.text.lower()))
-        if any(len(words & s) / max(1, min(len(words), len(s))) > 0.9
-               for doc, s in seen if not same_doc_only or doc == h.doc_id):
+        if any(
+            len(words & s) / max(1, min(len(words), len(s))) > 0.9
+            for doc, s in seen
+            if not same_doc_only or doc == h.doc_id
+        ):
             continue
         kept.append(h)
         seen.append((h.doc_id, words))

@@ -61,15 +61,21 @@ def candidate_sentences(hits: list[Hit], top_passages: int, per_passage: int = 8
 
 
 def score_sentences(
-    question: str, qvec: np.ndarray, sentences: list[Sentence], analyzer: Analyzer,
-    cache: SentenceEmbeddingCache, max_embedded: int = 8,
+    question: str,
+    qvec: np.ndarray,
+    sentences: list[Sentence],
+    analyzer: Analyzer,
+    cache: SentenceEmbeddingCache,
+    max_embedded: int = 8,
 ) -> list[Sentence]:
     q_stems = set(analyzer.tokens(question))
     for s in sentences:
         s_stems = set(analyzer.tokens(s.text))
         s.keyword = len(q_stems & s_stems) / len(q_stems) if q_stems else 0.0
     # embed only the most promising sentences: keyword share and passage rank decide which
-    ranked = sorted(sentences, key=lambda s: (-(s.keyword + 0.15 * (s.hit_index == 0)), s.hit_index))
+    ranked = sorted(
+        sentences, key=lambda s: (-(s.keyword + 0.15 * (s.hit_index == 0)), s.hit_index)
+    )
     chosen = ranked[:max_embedded]
     if chosen:
         vecs = cache.get([s.text for s in chosen])
@@ -91,7 +97,9 @@ def score_sentences(
 
 _WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
 _CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
-_RESTATES = re.compile(r"\b(med (?:en )?(?:fråga|frågor) om|frågorna handlar om|i skrivelsen efterfrågas)\b", re.I)
+_RESTATES = re.compile(
+    r"\b(med (?:en )?(?:fråga|frågor) om|frågorna handlar om|i skrivelsen efterfrågas)\b", re.I
+)
 
 
 def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sentence]:
@@ -131,7 +139,7 @@ def with_list_items(s: Sentence, hit_text: str, max_items: int = 8) -> tuple[int
     if not s.text.rstrip().endswith(":"):
         return s.start, s.end
     end = s.end
-    lines = hit_text[s.end:].split("\n")
+    lines = hit_text[s.end :].split("\n")
     pos = s.end
     count = 0
     for line in lines:
@@ -147,7 +155,9 @@ def with_list_items(s: Sentence, hit_text: str, max_items: int = 8) -> tuple[int
     return s.start, end
 
 
-def trim_passage(text: str, spans: list[tuple[int, int]], context: int = 1, limit: int = 700) -> str:
+def trim_passage(
+    text: str, spans: list[tuple[int, int]], context: int = 1, limit: int = 700
+) -> str:
     """The passage around the answering spans, with one sentence of context each side."""
     if not spans:  # a supporting passage: its opening is enough
         return _shorten(text, 320)

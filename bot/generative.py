@@ -39,9 +39,11 @@ class ChatClient:
         import httpx
 
         headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
-        body = {"model": self.model, "temperature": 0,
-                "messages": [{"role": "system", "content": system},
-                             {"role": "user", "content": user}]}
+        body = {
+            "model": self.model,
+            "temperature": 0,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        }
         try:
             resp = httpx.post(self.url, json=body, headers=headers, timeout=self.timeout)
             resp.raise_for_status()
@@ -50,14 +52,16 @@ class ChatClient:
             raise GenerationError(f"LLM endpoint {self.url} failed: {exc}") from exc
 
 
-def generate(client: ChatClient, settings: Settings, question: str, lang: str, hits: list[Hit],
-             refusal: str) -> str:
+def generate(
+    client: ChatClient, settings: Settings, question: str, lang: str, hits: list[Hit], refusal: str
+) -> str:
     passages = "\n\n".join(
         f"[{n}] {h.metadata.get('title') or h.metadata.get('source')} – "
         f"{h.metadata.get('section') or ''}\n{h.text}"
         for n, h in enumerate(hits, start=1)
     )
     system = render(prompt(settings.prompts_dir, f"generative/system.{lang}.txt"), refusal=refusal)
-    user = render(prompt(settings.prompts_dir, "generative/user.txt"), passages=passages,
-                  question=question)
+    user = render(
+        prompt(settings.prompts_dir, "generative/user.txt"), passages=passages, question=question
+    )
     return client.complete(system, user)

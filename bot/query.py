@@ -4,12 +4,58 @@ from __future__ import annotations
 
 import re
 
-_EN = {"what", "why", "how", "who", "when", "which", "where", "does", "did", "is", "are", "the",
-       "of", "was", "were", "school", "schools", "network", "about", "for", "and", "in", "not"}
-_SV = {"vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var", "och", "är",
-       "inte", "som", "det", "för", "att", "på", "har", "om", "med", "ska", "skolan"}
+_EN = {
+    "what",
+    "why",
+    "how",
+    "who",
+    "when",
+    "which",
+    "where",
+    "does",
+    "did",
+    "is",
+    "are",
+    "the",
+    "of",
+    "was",
+    "were",
+    "school",
+    "schools",
+    "network",
+    "about",
+    "for",
+    "and",
+    "in",
+    "not",
+}
+_SV = {
+    "vad",
+    "varför",
+    "hur",
+    "vem",
+    "vilka",
+    "vilket",
+    "vilken",
+    "när",
+    "var",
+    "och",
+    "är",
+    "inte",
+    "som",
+    "det",
+    "för",
+    "att",
+    "på",
+    "har",
+    "om",
+    "med",
+    "ska",
+    "skolan",
+}
 _FOLLOW_START = re.compile(
-    r"^(och|men|samt|också|än|and|what about|how about|vad gäller|hur är det med|gäller det)\b", re.I
+    r"^(och|men|samt|också|än|and|what about|how about|vad gäller|hur är det med|gäller det)\b",
+    re.I,
 )
 _PROPER = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:skolan|skola|gymnasium|gymnasiet)?\b")
 
@@ -24,7 +70,9 @@ def detect_language(question: str) -> str:
 def is_follow_up(question: str) -> bool:
     q = question.strip()
     words = q.split()
-    return bool(_FOLLOW_START.match(q)) or (len(words) <= 4 and q.lower().rstrip("?").endswith(" då"))
+    return bool(_FOLLOW_START.match(q)) or (
+        len(words) <= 4 and q.lower().rstrip("?").endswith(" då")
+    )
 
 
 def resolve_follow_up(question: str, history: list[str] | None) -> str:
@@ -52,6 +100,30 @@ def resolve_follow_up(question: str, history: list[str] | None) -> str:
     return f"{previous.rstrip('?')} – {core}?"
 
 
-_FIRST_WORDS = {"Vad", "Varför", "Hur", "Vem", "Vilka", "Vilket", "Vilken", "När", "Var", "Finns",
-                "Har", "Kan", "Ska", "Är", "What", "Why", "How", "Who", "Which", "When", "Where",
-                "Does", "Did", "Is", "Are"}
+_FIRST_WORDS = {
+    "Vad",
+    "Varför",
+    "Hur",
+    "Vem",
+    "Vilka",
+    "Vilket",
+    "Vilken",
+    "När",
+    "Var",
+    "Finns",
+    "Har",
+    "Kan",
+    "Ska",
+    "Är",
+    "What",
+    "Why",
+    "How",
+    "Who",
+    "Which",
+    "When",
+    "Where",
+    "Does",
+    "Did",
+    "Is",
+    "Are",
+}

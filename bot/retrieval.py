@@ -119,20 +119,29 @@ class HybridRetriever:
 
     # search ----------------------------------------------------------------------------------------
     def retrieve(
-        self, question: str, k: int = 10, filters: Filters | None = None,
-        doc_ids: list[str] | None = None, query_vector: np.ndarray | None = None,
+        self,
+        question: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        doc_ids: list[str] | None = None,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
         n = self.settings.candidates
         where = self._where(filters, doc_ids)
         qv = self.embedder.embed_query(question) if query_vector is None else query_vector
         total = self.vectors.count()
         dense = self.vectors.collection.query(
-            query_embeddings=[qv], n_results=max(1, min(n, total)), where=where,
+            query_embeddings=[qv],
+            n_results=max(1, min(n, total)),
+            where=where,
             include=["documents", "metadatas", "distances"],
         )
         cand: dict[str, dict] = {}
         for cid, doc, md, dist in zip(
-            dense["ids"][0], dense["documents"][0], dense["metadatas"][0], dense["distances"][0],
+            dense["ids"][0],
+            dense["documents"][0],
+            dense["metadatas"][0],
+            dense["distances"][0],
             strict=True,
         ):
             cand[cid] = {"text": doc, "md": md, "dense": 1.0 - float(dist), "kw": 0.0}
@@ -144,7 +153,9 @@ class HybridRetriever:
                 cand[cid] = {"kw": score}
         missing = [cid for cid, c in cand.items() if "dense" not in c]
         if missing:
-            got = self.vectors.collection.get(ids=missing, include=["embeddings", "documents", "metadatas"])
+            got = self.vectors.collection.get(
+                ids=missing, include=["embeddings", "documents", "metadatas"]
+            )
             for cid, emb, doc, md in zip(
                 got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
             ):
@@ -192,14 +203,18 @@ def _overlap(question: set[str], section: list[str]) -> bool:
 
 def _normalise(dense: np.ndarray, kw: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:
     if how == "rrf":
+
         def ranks(x: np.ndarray) -> np.ndarray:
             r = np.empty(len(x))
             r[np.argsort(-x)] = np.arange(1, len(x) + 1)
             return 1.0 / (60 + r)
+
         return ranks(dense) * 60, np.where(kw > 0, ranks(kw), 0.0) * 60
     if how == "zscore":
+
         def z(x: np.ndarray) -> np.ndarray:
             return (x - x.mean()) / x.std() if x.std() > 0 else np.zeros_like(x)
+
         return z(dense), np.where(kw > 0, z(kw), z(kw).min() if kw.std() > 0 else 0.0)
     lo, hi = float(dense.min()), float(dense.max())
     d_norm = (dense - lo) / (hi - lo) if hi > lo else np.ones_like(dense)

@@ -15,12 +15,51 @@ import re
 from ingest.keywords import Analyzer, words
 
 QUESTION_WORDS = {
-    "vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var", "finns", "mycket",
-    "många", "får", "gör", "kan", "ska", "blir", "tycker", "handlar", "inom", "per",
+    "vad",
+    "varför",
+    "hur",
+    "vem",
+    "vilka",
+    "vilket",
+    "vilken",
+    "när",
+    "var",
+    "finns",
+    "mycket",
+    "många",
+    "får",
+    "gör",
+    "kan",
+    "ska",
+    "blir",
+    "tycker",
+    "handlar",
+    "inom",
+    "per",
     # common verbs: a question's verb rarely names what it is about
-    "fick", "skrev", "skrevs", "står", "tänker", "höll", "tog", "gick", "går", "gjorde", "vill",
-    "kommer", "fanns", "hade", "varken", "heter", "betyder", "innebär", "säger", "menar",
-    "förkortningen", "förkortning", "bokstäverna",
+    "fick",
+    "skrev",
+    "skrevs",
+    "står",
+    "tänker",
+    "höll",
+    "tog",
+    "gick",
+    "går",
+    "gjorde",
+    "vill",
+    "kommer",
+    "fanns",
+    "hade",
+    "varken",
+    "heter",
+    "betyder",
+    "innebär",
+    "säger",
+    "menar",
+    "förkortningen",
+    "förkortning",
+    "bokstäverna",
 }
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b")
@@ -28,8 +67,9 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a
 
 
 def missing_share(question: str, analyzer: Analyzer) -> float:
-    content = [w for w in words(question) if w not in QUESTION_WORDS and len(w) >= 5
-               and not w[0].isdigit()]
+    content = [
+        w for w in words(question) if w not in QUESTION_WORDS and len(w) >= 5 and not w[0].isdigit()
+    ]
     if not content or not analyzer.vocabulary:
         return 0.0
     missing = 0
@@ -46,7 +86,7 @@ def missing_share(question: str, analyzer: Analyzer) -> float:
 def _near(stem: str, vocabulary: set[str]) -> bool:
     """One insertion, deletion or substitution away from a corpus stem."""
     for i in range(len(stem) + 1):
-        if stem[:i] + stem[i + 1:] in vocabulary:
+        if stem[:i] + stem[i + 1 :] in vocabulary:
             return True
     for v in vocabulary:
         if abs(len(v) - len(stem)) <= 1 and v[:2] == stem[:2] and _edit1(v, stem):
@@ -62,7 +102,7 @@ def _edit1(a: str, b: str) -> bool:
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 def answer_type_ok(question: str, answer_text: str) -> bool:
@@ -71,9 +111,13 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
     if re.match(r"^(hur många|hur mycket|how many|how much)\b", q):
         return bool(_NUMBER.search(answer_text))
     if re.match(r"^(när|when)\b", q):
-        return bool(_DATE.search(answer_text)) or bool(re.search(
-            r"\b(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"
-            r"december|våren|hösten|vt|ht)\b", answer_text.lower()))
+        return bool(_DATE.search(answer_text)) or bool(
+            re.search(
+                r"\b(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"
+                r"december|våren|hösten|vt|ht)\b",
+                answer_text.lower(),
+            )
+        )
     if re.match(r"^(vem|vilka personer|who)\b", q):
         return bool(_NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text))
     return True

@@ -24,7 +24,9 @@ def render(template: str, **values: object) -> str:
     try:
         return template.format_map(values)
     except KeyError as exc:
-        raise TemplateError(f"template needs {exc.args[0]!r}, which was not given: {template!r}") from None
+        raise TemplateError(
+            f"template needs {exc.args[0]!r}, which was not given: {template!r}"
+        ) from None
 
 
 def prompt(prompts_dir: Path, name: str) -> str:

@@ -104,8 +104,18 @@ def chunk_document(
             seen[digest] = n + 1
             chunk_id = f"{doc_id}:{digest}" + (f"-{n}" if n else "")
             chunks.append(
-                Chunk(chunk_id, doc_id, len(chunks), body, index_text, section.path, start, end,
-                      pages[0], pages[1])
+                Chunk(
+                    chunk_id,
+                    doc_id,
+                    len(chunks),
+                    body,
+                    index_text,
+                    section.path,
+                    start,
+                    end,
+                    pages[0],
+                    pages[1],
+                )
             )
     return text, chunks
 
@@ -117,7 +127,9 @@ def _pack(text: str, units: list[Unit], size: int, overlap: int):
         if u.end - u.start <= size:
             pieces.append(u)
         else:  # a long paragraph: its sentences
-            pieces.extend(Unit(a, b, u.page, u.last_page) for a, b in sentence_spans(text, u.start, u.end))
+            pieces.extend(
+                Unit(a, b, u.page, u.last_page) for a, b in sentence_spans(text, u.start, u.end)
+            )
     group: list[Unit] = []
     for piece in pieces:
         if group and piece.end - group[0].start > size:

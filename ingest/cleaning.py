@@ -119,14 +119,17 @@ def _drop_headers(lines: list[Line], paged: bool) -> tuple[set[int], list[str]]:
     running = {
         lines[j].text
         for j in after_marker
-        if j not in removed and counts.get(lines[j].text, 0) >= 2
-        and lines[j].text[-1:] not in _TERMINAL and not is_known_heading(lines[j].text)
+        if j not in removed
+        and counts.get(lines[j].text, 0) >= 2
+        and lines[j].text[-1:] not in _TERMINAL
+        and not is_known_heading(lines[j].text)
     }
     for i, ln in enumerate(lines):
         if ln.text in running:
             removed.add(i)
-        elif BARE_NUMBER.match(ln.text) and (i == 0 or not lines[i - 1].text or i in removed
-                                              or i - 1 in removed or ln.strong_break):
+        elif BARE_NUMBER.match(ln.text) and (
+            i == 0 or not lines[i - 1].text or i in removed or i - 1 in removed or ln.strong_break
+        ):
             removed.add(i)
     return removed, dnrs
 
@@ -153,15 +156,24 @@ def _repeated_page_edges(lines: list[Line]) -> set[int]:
 def _mark_signatures(lines: list[Line]) -> None:
     """A name line followed by a role line ("Per Törnvall" / "Utbildningsdirektör")."""
     for i in range(len(lines) - 1):
-        if NAME_LINE.match(lines[i].text) and _ROLE.search(lines[i + 1].text) and len(
-            lines[i + 1].text
-        ) <= 80:
+        if (
+            NAME_LINE.match(lines[i].text)
+            and _ROLE.search(lines[i + 1].text)
+            and len(lines[i + 1].text) <= 80
+        ):
             lines[i].signature = True
             j = i + 1
-            while j < len(lines) and j <= i + 3 and len(lines[j].text) <= 80 and not is_known_heading(
-                lines[j].text
-            ) and (_ROLE.search(lines[j].text) or lines[j].text.lower().endswith("förvaltningen")
-                   or lines[j].text[:1].islower()):
+            while (
+                j < len(lines)
+                and j <= i + 3
+                and len(lines[j].text) <= 80
+                and not is_known_heading(lines[j].text)
+                and (
+                    _ROLE.search(lines[j].text)
+                    or lines[j].text.lower().endswith("förvaltningen")
+                    or lines[j].text[:1].islower()
+                )
+            ):
                 lines[j].signature = True
                 j += 1
 
@@ -190,8 +202,13 @@ def _join(lines: list[Line]) -> list[Block]:
         if is_known_heading(ln.text):
             text = ln.text
             nxt = lines[i + 1] if i + 1 < len(lines) else None
-            if (nxt and text.lower().startswith("konsekvens") and nxt.text[:1].islower()
-                    and len(nxt.text) <= 40 and text[-1:] not in _TERMINAL):
+            if (
+                nxt
+                and text.lower().startswith("konsekvens")
+                and nxt.text[:1].islower()
+                and len(nxt.text) <= 40
+                and text[-1:] not in _TERMINAL
+            ):
                 text = f"{text} {nxt.text}"
                 i += 1
             blocks.append(Block("heading", text.rstrip(":"), ln.page, ln.page))
@@ -224,7 +241,7 @@ def _continues(text: str, prev_len: int, nxt: Line, width: int) -> bool:
         return False
     first = nxt.text[:1]
     end = text[-1:]
-    if first.islower() or first.isdigit() or first in "(–-\"”»/&":
+    if first.islower() or first.isdigit() or first in '(–-"”»/&':
         return True
     if end in ",;-–" or text.endswith((" och", " eller", " samt", " med", " i", " av", " för")):
         return True
@@ -257,8 +274,13 @@ def _promote_subheadings(blocks: list[Block]) -> list[Block]:
         if nxt.kind != "paragraph":
             continue
         words = b.text.split()
-        if (b.kind == "paragraph" and len(b.text) <= 60 and len(words) <= 8
-                and b.text[-1:] not in _TERMINAL + ",:;" and b.text[:1].isupper()):
+        if (
+            b.kind == "paragraph"
+            and len(b.text) <= 60
+            and len(words) <= 8
+            and b.text[-1:] not in _TERMINAL + ",:;"
+            and b.text[:1].isupper()
+        ):
             b.kind = "subheading"
         elif b.kind == "item" and b.text[-1:] not in _TERMINAL + ",:;" and len(nxt.text) >= 80:
             b.kind = "subheading"

@@ -141,7 +141,9 @@ class KeywordIndex:
         retriever = bm25s.BM25.load(str(folder / "bm25")) if ids else bm25s.BM25()
         return cls(retriever, ids, analyzer, (folder / "version.txt").read_text())
 
-    def search(self, query: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, k: int, allowed: set[str] | None = None
+    ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) best first; ``allowed`` restricts to those chunk ids."""
         if not self.ids:
             return []

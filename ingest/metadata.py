@@ -30,7 +30,9 @@ MONTHS = {
         start=1,
     )
 }
-DNR_RE = re.compile(r"\b(?:Dnr|Diarienummer)[.:]?\s+([A-ZÅÄÖ]{2,8}[ -]?\d{4}[/:-]\d{1,6}(?:[-:]\d+)*)")
+DNR_RE = re.compile(
+    r"\b(?:Dnr|Diarienummer)[.:]?\s+([A-ZÅÄÖ]{2,8}[ -]?\d{4}[/:-]\d{1,6}(?:[-:]\d+)*)"
+)
 ISO_DATE_RE = re.compile(r"\b(20\d\d|19\d\d)-([01]\d)-([0-3]\d)\b")
 LONG_DATE_RE = re.compile(r"\bden (\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b", re.I)
 MOTION_RE = re.compile(r"\b[Mm]otion(?:en)?\s*\(?(?:nr\.?\s*)?(\d{4}:\d{1,3})\)?")
@@ -91,7 +93,7 @@ def extract_metadata(blocks: list[Block], header_dnrs: list[str], stem: str) -> 
     if md.dnr:
         md.dnr = re.sub(r"^([A-ZÅÄÖ]+)[ -]?", r"\1 ", md.dnr)
     md.date = _date(head_text) or _date("\n".join(b.text for b in blocks[:3]))
-    md.motion_number = (m.group(1) if (m := MOTION_RE.search(body)) else None)
+    md.motion_number = m.group(1) if (m := MOTION_RE.search(body)) else None
     top = "\n".join(b.text for b in blocks[:3] if b.kind in ("heading", "subheading"))
     md.doc_type = _doc_type(head_text, body) or ("dom" if re.search(r"^DOM$", top, re.M) else None)
     md.authors = _authors(body)
@@ -183,7 +185,10 @@ def _title(
         if re.match(r"^(Svar på|Remissvar|Yttrande över)", line) and i > 0:
             return preamble[i - 1], "text"
     if preamble and not re.match(r"^(Handläggare|Till)\b", preamble[0]) and len(preamble[0]) <= 120:
-        if re.match(r"^(Kommittédirektiv|Tjänsteutlåtande|Promemoria)$", preamble[0]) and len(preamble) > 1:
+        if (
+            re.match(r"^(Kommittédirektiv|Tjänsteutlåtande|Promemoria)$", preamble[0])
+            and len(preamble) > 1
+        ):
             return preamble[1], "text"  # the document kind, then its title
         return preamble[0], "text"
     for b in blocks:

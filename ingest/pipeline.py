@@ -8,116 +8,31 @@ twice; a changed file's chunks are replaced, reusing the vectors of chunks whose
 from __future__ import annotations
 
 import hashlib
-import os
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ingest.chunking import Chunk, chunk_document
+from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
+from ingest.documents import (  # noqa: F401 - SourceDocument is part of this module's API
+    IngestSummary,
+    Prepared,
+    SourceDocument,
+    chunk_metadata,
+    discover,
+)
 from ingest.embedding import Embedder, create_embedder, model_id_for
 from ingest.errors import IndexLockedError, IngestFileError
 from ingest.keywords import KeywordIndex
-from ingest.metadata import DocMetadata, extract_metadata
-from ingest.readers import SUPPORTED_SUFFIXES, read_file
+from ingest.metadata import extract_metadata
+from ingest.readers import read_file
 from ingest.settings import Settings
 from ingest.store import Catalogue, FileRecord, VectorStore, chroma_metadata
 
 
-@dataclass
-class SourceDocument:
-    """A document that is not a file (e.g. a BEIR corpus line)."""
-
-    doc_id: str
-    text: str
-    title: str | None = None
-    source: str | None = None
-
-
-@dataclass
-class Prepared:
-    key: str  # catalogue key: the absolute path, or "doc:<id>"
-    doc_id: str
-    source: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    metadata: dict
-    clean_text: str
-    chunks: list[Chunk]
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class IngestSummary:
-    files_new: int = 0
-    files_changed: int = 0
-    files_unchanged: int = 0
-    files_removed: int = 0
-    files_failed: int = 0
-    chunks_written: int = 0
-    chunks_deleted: int = 0
-    embedded: int = 0
-    seconds: float = 0.0
-    dry_run: bool = False
-    failures: list[dict] = field(default_factory=list)
-    notes: list[dict] = field(default_factory=list)
-    planned: list[dict] = field(default_factory=list)  # dry run: what would change
-
-    def to_json(self) -> dict:
-        d = asdict(self)
-        d["seconds"] = round(self.seconds, 3)
-        return d
-
-
-def discover(paths: list[Path], skip: Path | None = None) -> tuple[list[Path], list[dict]]:
-    """Supported files under the given paths (recursive), and failures for missing paths."""
-    found: list[Path] = []
-    missing: list[dict] = []
-    for p in paths:
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(
-                    d for d in dirs if not d.startswith(".")
-                    and not (skip is not None and Path(root, d).resolve() == skip.resolve())
-                )
-                found.extend(
-                    Path(root, f) for f in sorted(files)
-                    if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED_SUFFIXES
-                )
-        elif p.is_file():
-            found.append(p)
-        else:
-            missing.append({"path": str(p), "reason": "no such file or folder"})
-    unique = list(dict.fromkeys(f.resolve() for f in found))
-    return unique, missing
-
-
-def chunk_metadata(prep: Prepared, md: dict, chunk: Chunk) -> dict:
-    authors = md.get("authors") or []
-    return {
-        "doc_id": prep.doc_id,
-        "source": prep.source,
-        "path": prep.key,
-        "title": md.get("title"),
-        "dnr": md.get("dnr"),
-        "date": md.get("date"),
-        "year": md.get("year"),
-        "type": md.get("doc_type"),
-        "author": DocMetadata(authors=authors).author_label,
-        "motion_number": md.get("motion_number"),
-        "section": chunk.section,
-        "pages": chunk.pages,
-        "page_start": chunk.page_start,
-        "page_end": chunk.page_end,
-        "start": chunk.start,
-        "end": chunk.end,
-        "ordinal": chunk.ordinal,
-    }
-
-
 class Ingestor:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None, progress: bool = False):
+    def __init__(
+        self, settings: Settings, embedder: Embedder | None = None, progress: bool = False
+    ):
         self.settings = settings
         self.index_dir = settings.index_path
         self._embedder = embedder
@@ -182,9 +97,11 @@ class Ingestor:
                     continue
                 if st.st_size > max_bytes:
                     raise IngestFileError(
-                        key, f"file is {st.st_size / 1e6:.1f} MB, above the "
+                        key,
+                        f"file is {st.st_size / 1e6:.1f} MB, above the "
                         f"{max_bytes / 1e6:.0f} MB limit (raise UTBOT_MAX_FILE_MB if it really is "
-                        "one statement)")
+                        "one statement)",
+                    )
                 data = path.read_bytes()
                 sha = hashlib.sha256(data).hexdigest()
                 if rec and not redo and rec.sha256 == sha:
@@ -218,11 +135,25 @@ class Ingestor:
             doc_id = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
         taken[doc_id] = str(path)
         text, chunks = chunk_document(
-            doc_id, md.title, cleaned.blocks, self.settings.chunk_chars, self.settings.chunk_overlap_chars
+            doc_id,
+            md.title,
+            cleaned.blocks,
+            self.settings.chunk_chars,
+            self.settings.chunk_overlap_chars,
         )
         metadata = md.to_dict() | {"source": path.name, "path": str(path), "sha256": sha}
-        return Prepared(str(path), doc_id, path.name, sha, st.st_size, st.st_mtime_ns, metadata,
-                        text, chunks, raw.notes)
+        return Prepared(
+            str(path),
+            doc_id,
+            path.name,
+            sha,
+            st.st_size,
+            st.st_mtime_ns,
+            metadata,
+            text,
+            chunks,
+            raw.notes,
+        )
 
     # in-memory documents ----------------------------------------------------------------------------
     def _run_docs(self, cat, docs: list[SourceDocument], prune: bool) -> IngestSummary:
@@ -238,22 +169,46 @@ class Ingestor:
                 continue
             cleaned = clean_pages([doc.text], paged=False)
             text, chunks = chunk_document(
-                doc.doc_id, doc.title, cleaned.blocks, self.settings.chunk_chars,
+                doc.doc_id,
+                doc.title,
+                cleaned.blocks,
+                self.settings.chunk_chars,
                 self.settings.chunk_overlap_chars,
             )
             if not chunks:
                 summary.files_failed += 1
                 summary.failures.append({"path": key, "reason": "no text"})
                 continue
-            md = {"title": doc.title, "source": doc.source or doc.doc_id, "path": key, "sha256": sha}
-            todo.append((Prepared(key, doc.doc_id, doc.source or doc.doc_id, sha, len(doc.text), 0,
-                                  md, text, chunks), key not in known))
+            md = {
+                "title": doc.title,
+                "source": doc.source or doc.doc_id,
+                "path": key,
+                "sha256": sha,
+            }
+            todo.append(
+                (
+                    Prepared(
+                        key,
+                        doc.doc_id,
+                        doc.source or doc.doc_id,
+                        sha,
+                        len(doc.text),
+                        0,
+                        md,
+                        text,
+                        chunks,
+                    ),
+                    key not in known,
+                )
+            )
         present = {f"doc:{d.doc_id}" for d in docs}
         removed = [k for k in known if k not in present] if prune else []
         return self._apply(cat, todo, removed, summary, t0)
 
     # writing ------------------------------------------------------------------------------------------
-    def _apply(self, cat: Catalogue, todo, removed, summary: IngestSummary, t0: float) -> IngestSummary:
+    def _apply(
+        self, cat: Catalogue, todo, removed, summary: IngestSummary, t0: float
+    ) -> IngestSummary:
         for prep, is_new in todo:
             if is_new:
                 summary.files_new += 1
@@ -263,7 +218,9 @@ class Ingestor:
                 summary.notes.append({"path": prep.key, "note": note})
         summary.files_removed = len(removed)
         if summary.dry_run:
-            summary.planned = [{"path": p.key, "action": "add" if new else "replace"} for p, new in todo]
+            summary.planned = [
+                {"path": p.key, "action": "add" if new else "replace"} for p, new in todo
+            ]
             summary.planned += [{"path": k, "action": "remove"} for k in removed]
             summary.seconds = time.perf_counter() - t0
             return summary
@@ -307,10 +264,14 @@ class Ingestor:
             cat.mark_pending(prep.key, [c.id for c in prep.chunks])
             metas = {c.id: chunk_metadata(prep, prep.metadata, c) for c in prep.chunks}
             for s in range(0, len(fresh), batch):
-                part = fresh[s:s + batch]
+                part = fresh[s : s + batch]
                 vectors = self.embedder.embed_passages([c.index_text for c in part])
-                store.upsert([c.id for c in part], vectors, [c.text for c in part],
-                             [chroma_metadata(metas[c.id]) for c in part])
+                store.upsert(
+                    [c.id for c in part],
+                    vectors,
+                    [c.text for c in part],
+                    [chroma_metadata(metas[c.id]) for c in part],
+                )
                 summary.embedded += len(part)
                 if bar:
                     bar.update(len(part))
@@ -319,12 +280,12 @@ class Ingestor:
             summary.chunks_written += len(fresh)
             summary.chunks_deleted += len(stale)
             rows = [
-                (c.id, prep.doc_id, prep.key, c.ordinal, c.text, c.index_text,
-                 _json(metas[c.id]))
+                (c.id, prep.doc_id, prep.key, c.ordinal, c.text, c.index_text, _json(metas[c.id]))
                 for c in prep.chunks
             ]
-            record = FileRecord(prep.key, prep.doc_id, prep.sha256, prep.size, prep.mtime_ns,
-                                len(prep.chunks))
+            record = FileRecord(
+                prep.key, prep.doc_id, prep.sha256, prep.size, prep.mtime_ns, len(prep.chunks)
+            )
             cat.commit_file(record, prep.metadata, prep.clean_text, rows)
         if bar:
             bar.close()
@@ -352,7 +313,8 @@ def _json(d: dict) -> str:
     return json.dumps(d, ensure_ascii=False)
 
 
-def ingest_documents(docs: list[SourceDocument], settings: Settings, embedder=None,
-                     prune: bool = False) -> dict:
+def ingest_documents(
+    docs: list[SourceDocument], settings: Settings, embedder=None, prune: bool = False
+) -> dict:
     """Ingest in-memory documents (BEIR corpora, tests) with the same code as files."""
     return Ingestor(settings, embedder).run_documents(docs, prune=prune).to_json()

@@ -77,9 +77,7 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
 
     try:
         n_pages = sum(1 for _ in PDFPage.get_pages(io.BytesIO(data)))
-        pages = [
-            extract_text(io.BytesIO(data), page_numbers=[i]) for i in range(n_pages)
-        ]
+        pages = [extract_text(io.BytesIO(data), page_numbers=[i]) for i in range(n_pages)]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise IngestFileError(
             shown, f"PDF is encrypted ({type(exc).__name__}); save an unprotected copy and re-run"
@@ -94,7 +92,10 @@ def _read_pdf(path: Path, data: bytes) -> RawDocument:
         raise IngestFileError(shown, f"PDF cannot be read ({type(exc).__name__}: {exc})") from exc
     if not n_pages:
         raise IngestFileError(shown, "PDF has no pages")
-    if sum(len(p.strip()) for p in pages) < 20 * n_pages and sum(len(p.strip()) for p in pages) < 200:
+    if (
+        sum(len(p.strip()) for p in pages) < 20 * n_pages
+        and sum(len(p.strip()) for p in pages) < 200
+    ):
         raise IngestFileError(
             shown,
             f"PDF has no text layer ({n_pages} page(s) of images, probably scanned); "

@@ -26,7 +26,9 @@ _HEADINGS = [
     r"domskäl",
     r"domslut",
 ]
-_HEADING_RE = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:" + "|".join(_HEADINGS) + r")\s*:?$", re.I)
+_HEADING_RE = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(?:" + "|".join(_HEADINGS) + r")\s*:?$", re.I
+)
 _CAPS_RE = re.compile(r"^[A-ZÅÄÖÉ][A-ZÅÄÖÉ .,/-]{3,58}$")
 
 

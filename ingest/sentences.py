@@ -5,9 +5,43 @@ from __future__ import annotations
 import re
 
 _ABBREV = {
-    "m.fl", "bl.a", "t.ex", "m.m", "s.k", "dvs", "d.v.s", "jur.kand", "kap", "nr", "st", "resp",
-    "ca", "t.o.m", "fr.o.m", "o.d", "p.g.a", "pga", "enl", "jfr", "prop", "dir", "sid", "s", "f.d",
-    "mr", "dr", "e.g", "i.e", "etc", "vs", "no", "art", "ht", "vt", "åk", "tel",
+    "m.fl",
+    "bl.a",
+    "t.ex",
+    "m.m",
+    "s.k",
+    "dvs",
+    "d.v.s",
+    "jur.kand",
+    "kap",
+    "nr",
+    "st",
+    "resp",
+    "ca",
+    "t.o.m",
+    "fr.o.m",
+    "o.d",
+    "p.g.a",
+    "pga",
+    "enl",
+    "jfr",
+    "prop",
+    "dir",
+    "sid",
+    "s",
+    "f.d",
+    "mr",
+    "dr",
+    "e.g",
+    "i.e",
+    "etc",
+    "vs",
+    "no",
+    "art",
+    "ht",
+    "vt",
+    "åk",
+    "tel",
 }
 _BOUNDARY = re.compile(r"[.!?]+[”\"»)]?\s+(?=[A-ZÅÄÖÉ0-9”\"«(–-])|\n+")
 
@@ -18,10 +52,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     spans = []
     cur = start
     for m in _BOUNDARY.finditer(text, start, end):
-        before = text[cur:m.start()].rsplit(None, 1)
+        before = text[cur : m.start()].rsplit(None, 1)
         last = before[-1].lower().rstrip(".") if before else ""
-        if m.group(0)[0] == "." and "\n" not in m.group(0) and (
-            last in _ABBREV or (len(last) == 1 and last.isalpha())
+        if (
+            m.group(0)[0] == "."
+            and "\n" not in m.group(0)
+            and (last in _ABBREV or (len(last) == 1 and last.isalpha()))
         ):
             continue
         stop = m.start() + len(m.group(0).rstrip())
@@ -38,6 +74,6 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    if text[a:a + 2] == "- ":  # list item marker is not part of the sentence
+    if text[a : a + 2] == "- ":  # list item marker is not part of the sentence
         a += 2
     return a, b

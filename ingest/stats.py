@@ -11,10 +11,16 @@ from ingest.store import Catalogue, VectorStore
 def index_stats(settings: Settings) -> dict:
     cat = Catalogue(settings.index_path, create=False)
     try:
-        rows = cat.db.execute("SELECT path, doc_id, n_chunks, metadata FROM files ORDER BY path").fetchall()
+        rows = cat.db.execute(
+            "SELECT path, doc_id, n_chunks, metadata FROM files ORDER BY path"
+        ).fetchall()
         per_doc = [
-            {"doc_id": doc_id, "source": json.loads(md).get("source"), "title": json.loads(md).get("title"),
-             "chunks": n}
+            {
+                "doc_id": doc_id,
+                "source": json.loads(md).get("source"),
+                "title": json.loads(md).get("title"),
+                "chunks": n,
+            }
             for _path, doc_id, n, md in rows
         ]
         vectors = VectorStore(settings).count()

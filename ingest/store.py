@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -104,10 +104,14 @@ class Catalogue:
         self.db.execute("UPDATE files SET mtime_ns=? WHERE path=?", (mtime_ns, path))
 
     def mark_pending(self, path: str, chunk_ids: list[str]) -> None:
-        self.db.execute("INSERT OR REPLACE INTO pending VALUES (?, ?)", (path, json.dumps(chunk_ids)))
+        self.db.execute(
+            "INSERT OR REPLACE INTO pending VALUES (?, ?)", (path, json.dumps(chunk_ids))
+        )
 
     def pending(self) -> dict[str, list[str]]:
-        return {p: json.loads(ids) for p, ids in self.db.execute("SELECT path, chunk_ids FROM pending")}
+        return {
+            p: json.loads(ids) for p, ids in self.db.execute("SELECT path, chunk_ids FROM pending")
+        }
 
     def clear_pending(self, path: str | None = None) -> None:
         if path is None:
@@ -115,17 +119,28 @@ class Catalogue:
         else:
             self.db.execute("DELETE FROM pending WHERE path=?", (path,))
 
-    def commit_file(self, record: FileRecord, metadata: dict, clean_text: str, chunk_rows: list) -> None:
+    def commit_file(
+        self, record: FileRecord, metadata: dict, clean_text: str, chunk_rows: list
+    ) -> None:
         """Replace one file's rows in a single transaction (the point where it counts as done)."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db:
             self.db.execute("BEGIN")
             self.db.execute("DELETE FROM chunks WHERE path=?", (record.path,))
             self.db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)", chunk_rows)
             self.db.execute(
                 "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)",
-                (record.path, record.doc_id, record.sha256, record.size, record.mtime_ns,
-                 record.n_chunks, now, json.dumps(metadata, ensure_ascii=False), clean_text),
+                (
+                    record.path,
+                    record.doc_id,
+                    record.sha256,
+                    record.size,
+                    record.mtime_ns,
+                    record.n_chunks,
+                    now,
+                    json.dumps(metadata, ensure_ascii=False),
+                    clean_text,
+                ),
             )
             self.db.execute("DELETE FROM pending WHERE path=?", (record.path,))
             self.db.execute(
@@ -145,13 +160,15 @@ class Catalogue:
             )
 
     def chunk_texts(self) -> tuple[list[str], list[str]]:
-        rows = self.db.execute("SELECT id, index_text FROM chunks ORDER BY path, ordinal").fetchall()
+        rows = self.db.execute(
+            "SELECT id, index_text FROM chunks ORDER BY path, ordinal"
+        ).fetchall()
         return [r[0] for r in rows], [r[1] for r in rows]
 
     def chunks_by_id(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         out: dict[str, tuple[str, dict]] = {}
         for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+            part = ids[start : start + 500]
             marks = ",".join("?" * len(part))
             for cid, text, md in self.db.execute(
                 f"SELECT id, text, metadata FROM chunks WHERE id IN ({marks})", part
@@ -170,7 +187,9 @@ def open_chroma(settings: Settings):
 
         url = urlparse(settings.chroma_url)
         return chromadb.HttpClient(
-            host=url.hostname or "localhost", port=url.port or 8000, ssl=url.scheme == "https",
+            host=url.hostname or "localhost",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
             settings=chroma_settings,
         )
     path = settings.index_path / "chroma"
@@ -192,7 +211,9 @@ class VectorStore:
             self.collection = self.client.get_collection(name, embedding_function=None)
         self.max_batch = int(self.client.get_max_batch_size())
 
-    def upsert(self, ids: list[str], vectors: np.ndarray, texts: list[str], metas: list[dict]) -> None:
+    def upsert(
+        self, ids: list[str], vectors: np.ndarray, texts: list[str], metas: list[dict]
+    ) -> None:
         for s in range(0, len(ids), self.max_batch):
             e = s + self.max_batch
             self.collection.upsert(
@@ -201,12 +222,12 @@ class VectorStore:
 
     def delete(self, ids: list[str]) -> None:
         for s in range(0, len(ids), self.max_batch):
-            self.collection.delete(ids=ids[s:s + self.max_batch])
+            self.collection.delete(ids=ids[s : s + self.max_batch])
 
     def existing(self, ids: list[str]) -> set[str]:
         found: set[str] = set()
         for s in range(0, len(ids), self.max_batch):
-            found.update(self.collection.get(ids=ids[s:s + self.max_batch], include=[])["ids"])
+            found.update(self.collection.get(ids=ids[s : s + self.max_batch], include=[])["ids"])
         return found
 
     def all_ids(self) -> set[str]:
@@ -224,4 +245,6 @@ class VectorStore:
 
 def chroma_metadata(md: dict) -> dict:
     """Chroma takes str/int/float/bool values and no None."""
-    return {k: v for k, v in md.items() if v is not None and isinstance(v, str | int | float | bool)}
+    return {
+        k: v for k, v in md.items() if v is not None and isinstance(v, str | int | float | bool)
+    }
