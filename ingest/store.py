@@ -55,7 +55,9 @@ class Catalogue:
                 f"No index at {index_dir}. Build it first: python -m ingest corpus --index {index_dir}"
             )
         index_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.db = sqlite3.connect(
+            self.path, timeout=30, isolation_level=None, check_same_thread=False
+        )  # the Slack app answers on worker threads, one at a time
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 
