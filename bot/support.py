@@ -105,11 +105,27 @@ def _edit1(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
+_NUMBER_WORDS = re.compile(
+    r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
+    r"arton|nitton|tjugo|trettio|fyrtio|femtio|hundra|tusen|miljon\w*|miljard\w*|"
+    r"hälften|procent|kronor|kr)\b",
+    re.I,
+)
+_ROLE_OR_BODY = re.compile(
+    r"\b\w*(?:nämnd|förvaltning|sluss|chef|direktör|rektor|samordnare|handläggare|avdelning|"
+    r"enhet|team|verket|universitet|departement|kommun|partiet)\w*\b",
+    re.I,
+)
+
+
 def answer_type_ok(question: str, answer_text: str) -> bool:
     q = question.lower().strip()
     answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
-    if re.match(r"^(hur många|hur mycket|how many|how much)\b", q):
-        return bool(_NUMBER.search(answer_text))
+    if re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
+        return bool(_NUMBER.search(answer_text) or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b",
+                                                             answer_text, re.I))
+    if re.match(r"^(hur många|hur mycket|hur stor|how many|how much)\b", q):
+        return bool(_NUMBER.search(answer_text) or _NUMBER_WORDS.search(answer_text))
     if re.match(r"^(när|when)\b", q):
         return bool(_DATE.search(answer_text)) or bool(
             re.search(
@@ -119,5 +135,11 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
             )
         )
     if re.match(r"^(vem|vilka personer|who)\b", q):
-        return bool(_NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text))
+        if _NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text):
+            return True
+        if re.match(r"^(vem|who) (är|var|is|was)\b", q):  # "Vem är rektor …?" wants a name
+            return False
+        # a role or a body ("rektorn", "skolslussen") the question does not already name
+        asked = {w[:5] for w in re.findall(r"\w+", q)}
+        return any(m.group(0).lower()[:5] not in asked for m in _ROLE_OR_BODY.finditer(answer_text))
     return True

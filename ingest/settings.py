@@ -102,12 +102,12 @@ class Settings(BaseSettings):
         "over the candidates, z-scores, or reciprocal ranks (see docs/experiments.md).",
     )
     refusal_threshold: float = Field(
-        0.815,
+        0.817,
         description="Answer only when the best passage's support score reaches this; below it the "
         "answer is refused and the nearest passages are shown as such. Calibrated on eval data.",
     )
     type_penalty: float = Field(
-        0.1,
+        0.2,
         ge=0,
         description="Subtracted from the support when the chosen sentences lack what the question "
         "asks for (a name for 'Vem', a number for 'Hur många', a date for 'När').",
