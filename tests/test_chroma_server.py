@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +23,8 @@ def _free_port() -> int:
 
 @pytest.fixture()
 def chroma_server(tmp_path):
-    exe = shutil.which("chroma")
+    beside = Path(sys.executable).with_name("chroma")  # the chromadb installed with this Python
+    exe = str(beside) if beside.exists() else shutil.which("chroma")
     if exe is None:
         pytest.fail("the chroma CLI (shipped with the chromadb package) is not on PATH")
     port = _free_port()
