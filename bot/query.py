@@ -29,7 +29,7 @@ _EN = {
     "in",
     "not",
 }
-_SV = {
+INTERROGATIVES = {
     "vad",
     "varför",
     "hur",
@@ -39,6 +39,8 @@ _SV = {
     "vilken",
     "när",
     "var",
+}  # Swedish question words
+_SV = INTERROGATIVES | {
     "och",
     "är",
     "inte",

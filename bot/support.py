@@ -12,18 +12,10 @@ from __future__ import annotations
 
 import re
 
+from bot.query import INTERROGATIVES
 from ingest.keywords import Analyzer, words
 
-QUESTION_WORDS = {
-    "vad",
-    "varför",
-    "hur",
-    "vem",
-    "vilka",
-    "vilket",
-    "vilken",
-    "när",
-    "var",
+QUESTION_WORDS = INTERROGATIVES | {
     "finns",
     "mycket",
     "många",
@@ -122,8 +114,10 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
     q = question.lower().strip()
     answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
     if re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
-        return bool(_NUMBER.search(answer_text) or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b",
-                                                             answer_text, re.I))
+        return bool(
+            _NUMBER.search(answer_text)
+            or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b", answer_text, re.I)
+        )
     if re.match(r"^(hur många|hur mycket|hur stor|how many|how much)\b", q):
         return bool(_NUMBER.search(answer_text) or _NUMBER_WORDS.search(answer_text))
     if re.match(r"^(när|when)\b", q):
