@@ -17,16 +17,15 @@ from ingest.documents import (  # noqa: F401 - SourceDocument is part of this mo
     IngestSummary,
     Prepared,
     SourceDocument,
-    chunk_metadata,
     discover,
 )
 from ingest.embedding import Embedder, create_embedder, model_id_for
 from ingest.errors import IndexLockedError, IngestFileError
-from ingest.keywords import KeywordIndex
 from ingest.metadata import extract_metadata
 from ingest.readers import read_file
 from ingest.settings import Settings
-from ingest.store import Catalogue, FileRecord, VectorStore, chroma_metadata
+from ingest.store import Catalogue, VectorStore
+from ingest.writer import Writer, reconcile, refresh_keywords
 
 
 class Ingestor:
@@ -229,88 +228,14 @@ class Ingestor:
         if dirty or not (self.index_dir / "keywords" / "version.txt").exists():
             store = VectorStore(self.settings)
             cat.set_meta("embed_model", self.embedder.model_id)
-            self._reconcile(cat, store, pending)
-            self._write(cat, store, todo, removed, summary)
-        self._refresh_keywords(cat)
+            reconcile(cat, store, pending)
+            writer = Writer(
+                cat, store, self.embedder, self.settings.embed_batch_size, self.progress
+            )
+            writer.write(todo, removed, summary)
+        refresh_keywords(cat, self.index_dir / "keywords")
         summary.seconds = time.perf_counter() - t0
         return summary
-
-    def _reconcile(self, cat: Catalogue, store: VectorStore, pending: dict[str, list[str]]) -> None:
-        """After a killed run: drop vectors no committed file owns."""
-        if not pending:
-            return
-        committed = cat.all_chunk_ids()
-        stray = [cid for ids in pending.values() for cid in ids if cid not in committed]
-        store.delete(stray)
-        cat.clear_pending()
-
-    def _write(self, cat, store: VectorStore, todo, removed, summary: IngestSummary) -> None:
-        bar = None
-        to_embed_total = 0
-        plans = []
-        for prep, _ in todo:
-            old = cat.chunk_ids_for(prep.key)
-            new_ids = [c.id for c in prep.chunks]
-            have = store.existing(new_ids) if old & set(new_ids) else set()
-            fresh = [c for c in prep.chunks if c.id not in have]
-            plans.append((prep, old, fresh))
-            to_embed_total += len(fresh)
-        if self.progress and to_embed_total:
-            from tqdm import tqdm
-
-            bar = tqdm(total=to_embed_total, unit="chunk", desc="Embedding", dynamic_ncols=True)
-        batch = self.settings.embed_batch_size
-        for prep, old, fresh in plans:
-            cat.mark_pending(prep.key, [c.id for c in prep.chunks])
-            metas = {c.id: chunk_metadata(prep, prep.metadata, c) for c in prep.chunks}
-            for s in range(0, len(fresh), batch):
-                part = fresh[s : s + batch]
-                vectors = self.embedder.embed_passages([c.index_text for c in part])
-                store.upsert(
-                    [c.id for c in part],
-                    vectors,
-                    [c.text for c in part],
-                    [chroma_metadata(metas[c.id]) for c in part],
-                )
-                summary.embedded += len(part)
-                if bar:
-                    bar.update(len(part))
-            stale = sorted(old - {c.id for c in prep.chunks})
-            store.delete(stale)
-            summary.chunks_written += len(fresh)
-            summary.chunks_deleted += len(stale)
-            rows = [
-                (c.id, prep.doc_id, prep.key, c.ordinal, c.text, c.index_text, _json(metas[c.id]))
-                for c in prep.chunks
-            ]
-            record = FileRecord(
-                prep.key, prep.doc_id, prep.sha256, prep.size, prep.mtime_ns, len(prep.chunks)
-            )
-            cat.commit_file(record, prep.metadata, prep.clean_text, rows)
-        if bar:
-            bar.close()
-        for key in removed:
-            ids = sorted(cat.chunk_ids_for(key))
-            cat.mark_pending(key, ids)
-            cat.remove_file(key)
-            store.delete(ids)
-            cat.clear_pending(key)
-            summary.chunks_deleted += len(ids)
-
-    def _refresh_keywords(self, cat: Catalogue) -> None:
-        folder = self.index_dir / "keywords"
-        version = cat.chunk_version
-        current = folder / "version.txt"
-        if current.exists() and current.read_text() == version:
-            return
-        ids, texts = cat.chunk_texts()
-        KeywordIndex.build(ids, texts, version).save(folder)
-
-
-def _json(d: dict) -> str:
-    import json
-
-    return json.dumps(d, ensure_ascii=False)
 
 
 def ingest_documents(
