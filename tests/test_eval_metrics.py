@@ -85,6 +85,12 @@ def test_evidence_match_ignores_whitespace_and_case():
     assert not metrics.citation_is_hit(["antalet elever"], [V], passage, V)  # evidence decides
 
 
+def test_evidence_match_treats_dashes_alike_but_not_missing_ones():
+    passage = "stöd från central förvaltning under 2021–2024 samt"  # en dash
+    assert metrics.citation_is_hit(["förvaltning under 2021-2024"], [], passage, None)
+    assert not metrics.citation_is_hit(["förvaltning under 20212024"], [], passage, None)
+
+
 def test_source_match_without_evidence_uses_the_file_name():
     assert metrics.citation_is_hit([], [V], "any text", f"/data/corpus/{V}")
     assert not metrics.citation_is_hit([], [V], "any text", "other.txt")

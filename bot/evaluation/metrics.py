@@ -10,9 +10,13 @@ from pathlib import PurePath
 HIT_KS = (1, 3, 5)
 
 
+_DASHES = str.maketrans("‐‑‒–—−", "------")
+
+
 def normalise(text: str) -> str:
-    """Case-folded, every run of whitespace one space: how evidence and keywords are matched."""
-    return " ".join(text.split()).casefold()
+    """Case-folded, every run of whitespace one space and every dash a hyphen: how evidence and
+    keywords are matched (statements write "2021-2024" in one section and "2021–2024" in the next)."""
+    return " ".join(text.translate(_DASHES).split()).casefold()
 
 
 def contains(haystack: str, needle: str) -> bool:
