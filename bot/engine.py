@@ -45,7 +45,7 @@ class Engine:
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Ranked passages (no answer). Only overlapping chunks of one document are merged here:
         different documents that share boilerplate are all kept, since any may be the one asked for."""
-        doc_ids = self.retriever.docs_named_in(question)
+        doc_ids = self.retriever.docs_named_in(question) or self.retriever.docs_by_author(question)
         return _dedupe(
             self.retriever.retrieve(question, k=k * 2, filters=filters, doc_ids=doc_ids or None),
             same_doc_only=True,
@@ -68,12 +68,13 @@ class Engine:
         qvec = self.embedder.embed_query(resolved)
         t_embed = time.perf_counter()
         doc_ids = self.retriever.docs_named_in(resolved)
+        scope = doc_ids or self.retriever.docs_by_author(resolved)
         hits = _dedupe(
             self.retriever.retrieve(
                 resolved,
                 k=max(k, 3) * 2,
                 filters=filters,
-                doc_ids=doc_ids or None,
+                doc_ids=scope or None,
                 query_vector=qvec,
             )
         )[:k]
@@ -243,13 +244,15 @@ class Engine:
 
 
 def _dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:
-    """Drop passages that repeat a better one (overlapping chunks, repeated summaries)."""
+    """Drop passages that repeat a better one (overlapping chunks, repeated summaries): those whose
+    words are nearly all in a passage already kept. A longer passage that contains a kept one
+    stays, since it says more (a summary that both restates the question and answers it)."""
     kept: list[Hit] = []
     seen: list[tuple[str, set[str]]] = []
     for h in hits:
         words = set(re.findall(r"\w+", h.text.lower()))
         if any(
-            len(words & s) / max(1, min(len(words), len(s))) > 0.9
+            len(words & s) / max(1, len(words)) > 0.9
             for doc, s in seen
             if not same_doc_only or doc == h.doc_id
         ):

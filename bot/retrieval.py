@@ -29,6 +29,13 @@ DNR_IN_TEXT = re.compile(
 MOTION_IN_TEXT = re.compile(r"\bmotion(?:en)?\s*(?:nr\.?\s*)?\(?(\d{4}):(\d{1,3})\)?", re.I)
 
 
+# words by which a question refers to the statement itself ("bilagan till tjänsteutlåtandet om
+# X"): every statement ends by proposing that its "tjänsteutlåtande" be approved, so as keywords
+# they pull that boilerplate up instead of what is asked about
+SELF_REFERENCE = re.compile(r"\b(?:tjänste)?utlåtande\w*", re.I)
+
+# a question naming one word of a long subheading gets at least this share of the section boost
+_FLOOR = 0.5
 _GENERIC = {"handl", "utbf", "dnr", "ärend", "vad", "om", "about", "what"}
 
 
@@ -92,6 +99,19 @@ class HybridRetriever:
             found += [d["doc_id"] for d in self._docs if d.get("motion_number") == number]
         return list(dict.fromkeys(found))
 
+    def docs_by_author(self, question: str) -> list[str]:
+        """Documents whose motion or skrivelse was written by someone the question names by
+        surname ("svaret till Jan Jönsson", "Rågsjös motion"). Unlike a Dnr this only narrows
+        the search: it says nothing about whether the documents answer the question."""
+        words = set(re.findall(r"\w+", question.casefold()))
+        found = []
+        for d in self._docs:
+            for author in d.get("authors") or []:
+                surname = _surname(author.get("name") or "")
+                if len(surname) >= 3 and (surname in words or surname + "s" in words):
+                    found.append(d["doc_id"])
+        return list(dict.fromkeys(found))
+
     def _where(self, filters: Filters | None, doc_ids: list[str] | None) -> dict | None:
         clauses: list[dict] = []
         if filters:
@@ -146,7 +166,7 @@ class HybridRetriever:
         ):
             cand[cid] = {"text": doc, "md": md, "dense": 1.0 - float(dist), "kw": 0.0}
         allowed = self._allowed_ids(where)
-        for cid, score in self.keywords.search(question, n, allowed):
+        for cid, score in self.keywords.search(SELF_REFERENCE.sub(" ", question), n, allowed):
             if cid in cand:
                 cand[cid]["kw"] = score
             else:
@@ -184,8 +204,9 @@ class HybridRetriever:
         boost = self.settings.section_boost
         for i, c in enumerate(cand.values()):
             section = (c["md"].get("section") or "").split(" > ")[-1]
-            if _overlap(q_stems, analyzer.tokens(section)):
-                fused[i] += boost
+            share = _overlap(q_stems, analyzer.tokens(section))
+            if share:
+                fused[i] += boost * max(share, _FLOOR)
             elif not q_stems - _GENERIC and section == "Sammanfattning":
                 fused[i] += 1.0  # nothing but a document's name was asked: its summary first
         hits = [
@@ -196,9 +217,19 @@ class HybridRetriever:
         return hits
 
 
-def _overlap(question: set[str], section: list[str]) -> bool:
-    """A question stem that is a section stem, or starts with one ("bilagan" / "bilag")."""
-    return any(q == t or (len(t) >= 4 and q.startswith(t)) for q in question for t in section)
+def _surname(name: str) -> str:
+    """"Andréa Hedin m.fl." -> "hedin"."""
+    name = re.sub(r"\b(?:m\.\s*fl|med flera)\b\.?", " ", name, flags=re.I)
+    parts = name.split()
+    return parts[-1].casefold() if parts else ""
+
+
+def _overlap(question: set[str], section: list[str]) -> float:
+    """The share of a section name's stems the question names ("bilagan" names "bilag"): 1.0
+    for "Bilaga", less for one word of a long subheading."""
+    stems = set(section)
+    named = {t for t in stems if any(q == t or (len(t) >= 4 and q.startswith(t)) for q in question)}
+    return len(named) / len(stems) if stems else 0.0
 
 
 def _normalise(dense: np.ndarray, kw: np.ndarray, how: str) -> tuple[np.ndarray, np.ndarray]:

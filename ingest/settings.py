@@ -91,10 +91,11 @@ class Settings(BaseSettings):
         "that the best keyword match contains (0: fixed weights).",
     )
     section_boost: float = Field(
-        0.15,
+        0.25,
         ge=0,
         description="Added to a passage's fused score when the question names its section "
-        '("bilagan", "konsekvenser"), or names only its document and it is the summary.',
+        '("bilagan", "konsekvenser"); scaled by the share of the section name the question '
+        "names (at least half).",
     )
     fusion: Literal["minmax", "zscore", "rrf"] = Field(
         "minmax",

@@ -65,6 +65,24 @@ def test_a_dnr_in_the_question_finds_that_document(engine):
         assert answer.citations[0].dnr == "UTBF 2024/6786"
 
 
+def test_a_named_author_narrows_the_search_to_their_statements(engine):
+    # the same no-analysis sentence stands in two statements; naming the skrivelse's author decides
+    answer = engine.answer("Finns det någon analys av konsekvenser för barn i svaret till Jan Jönsson?")
+    assert not answer.refused
+    assert {c.source for c in answer.citations} == {
+        "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"
+    }
+    assert sorted(engine.retriever.docs_by_author("Vad föreslog Rågsjös motioner?")) == [
+        "motion-2011-24_okad-jamlikhet-minskad-segregation",
+        "motion-2013-44_bryta-kunskapssegregationen",
+    ]
+    assert engine.retriever.docs_by_author("Vad säger Per Törnvall?") == []  # a signatory
+
+
+def test_naming_an_author_does_not_stop_a_refusal(engine):
+    assert engine.answer("Hur många elever går i Jan Jönssons skola?").refused
+
+
 def test_english_and_lower_case_questions_work(engine):
     english = engine.answer("Who wrote the motion about breaking knowledge segregation?")
     assert english.lang == "en" and not english.refused
