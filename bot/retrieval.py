@@ -166,7 +166,8 @@ class HybridRetriever:
         ):
             cand[cid] = {"text": doc, "md": md, "dense": 1.0 - float(dist), "kw": 0.0}
         allowed = self._allowed_ids(where)
-        for cid, score in self.keywords.search(SELF_REFERENCE.sub(" ", question), n, allowed):
+        kw_query = SELF_REFERENCE.sub(" ", question)
+        for cid, score in self.keywords.search(kw_query, n, allowed, self.settings.gram_weight):
             if cid in cand:
                 cand[cid]["kw"] = score
             else:
@@ -218,7 +219,7 @@ class HybridRetriever:
 
 
 def _surname(name: str) -> str:
-    """"Andréa Hedin m.fl." -> "hedin"."""
+    """The surname in "Andréa Hedin m.fl.", lower-cased: "hedin"."""
     name = re.sub(r"\b(?:m\.\s*fl|med flera)\b\.?", " ", name, flags=re.I)
     parts = name.split()
     return parts[-1].casefold() if parts else ""

@@ -21,6 +21,7 @@ from ingest.documents import (  # noqa: F401 - SourceDocument is part of this mo
 )
 from ingest.embedding import Embedder, create_embedder, model_id_for
 from ingest.errors import IndexLockedError, IngestFileError
+from ingest.keywords import KeywordIndex
 from ingest.metadata import extract_metadata
 from ingest.readers import read_file
 from ingest.settings import Settings
@@ -225,7 +226,8 @@ class Ingestor:
             return summary
         pending = cat.pending()
         dirty = bool(todo or removed or pending)
-        if dirty or not (self.index_dir / "keywords" / "version.txt").exists():
+        keywords_current = KeywordIndex.is_current(self.index_dir / "keywords", cat.chunk_version)
+        if dirty or not keywords_current:  # also upgrades a keyword index of an older format
             store = VectorStore(self.settings)
             cat.set_meta("embed_model", self.embedder.model_id)
             reconcile(cat, store, pending)

@@ -84,11 +84,18 @@ class Settings(BaseSettings):
         description="Weight of the dense side in score fusion (keyword: 1 - this).",
     )
     adaptive_weight: float = Field(
-        0.4,
+        0.5,
         ge=0,
         le=1,
         description="Lower the dense weight by this much times the share of the question's words "
         "that the best keyword match contains (0: fixed weights).",
+    )
+    gram_weight: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of character 4-grams in the keyword score (the rest: stemmed words, "
+        "compounds split). Each side is scaled by its best score before mixing.",
     )
     section_boost: float = Field(
         0.25,

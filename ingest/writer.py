@@ -28,8 +28,7 @@ def reconcile(cat: Catalogue, store: VectorStore, pending: dict[str, list[str]])
 def refresh_keywords(cat: Catalogue, folder: Path) -> None:
     """Rebuild the keyword index when the catalogue's chunks have moved on since it was built."""
     version = cat.chunk_version
-    current = folder / "version.txt"
-    if current.exists() and current.read_text() == version:
+    if KeywordIndex.is_current(folder, version):
         return
     ids, texts = cat.chunk_texts()
     KeywordIndex.build(ids, texts, version).save(folder)

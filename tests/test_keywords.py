@@ -98,3 +98,21 @@ def test_empty_index_searches_to_nothing(tmp_path):
     assert empty.search("skolor", k=3) == []
     empty.save(tmp_path / "kw")
     assert KeywordIndex.load(tmp_path / "kw").search("skolor", k=3) == []
+
+
+def test_character_grams_find_what_stems_miss(index):
+    # "vägledning" is no stem of the text's "yrkesvägledare", nor "läxor" of "läxhjälp"
+    for query, cid in (("vägledning", "syv"), ("läxor", "laxhjalp"), ("samverka", "simning")):
+        assert index.search(query, k=3) == []
+        mixed = index.search(query, k=3, gram_weight=0.7)
+        assert mixed[0][0] == cid and 0 < mixed[0][1] <= 1.0
+    # with both sides scaled to their best, a word match still leads
+    assert index.search("simstrategi", k=3, gram_weight=0.7)[0] == ("simning", 1.0)
+
+
+def test_an_index_of_an_older_format_is_not_loaded(index, tmp_path):
+    folder = tmp_path / "keywords"
+    index.save(folder)
+    assert KeywordIndex.is_current(folder, "3") and not KeywordIndex.is_current(folder, "4")
+    (folder / "format.txt").unlink()  # as written before the 4-gram index existed
+    assert KeywordIndex.load(folder) is None and not KeywordIndex.is_current(folder, "3")
