@@ -52,11 +52,38 @@ class SentenceEmbeddingCache:
 def candidate_sentences(hits: list[Hit], top_passages: int, per_passage: int = 8) -> list[Sentence]:
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:top_passages]):
-        spans = sentence_spans(hit.text)
+        spans = line_blocks(hit.text, sentence_spans(hit.text))
         for a, b in spans[: per_passage * 3]:
             text = hit.text[a:b].strip()
             if len(text) >= 20 and any(c.isalpha() for c in text):
                 out.append(Sentence(i, a, b, text))
+    return out
+
+
+def line_blocks(
+    text: str, spans: list[tuple[int, int]], short: int = 60, max_lines: int = 6
+) -> list[tuple[int, int]]:
+    """Runs of short lines without end punctuation become one candidate: a signature block
+    ("Per Törnvall / Utbildningsdirektör / …") or a letterhead ("Handläggare / Anne Winterhagen /
+    Telefon: …") says who and what only as a whole; one line alone is too short to quote."""
+    out: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        if run:
+            out.append((run[0][0], run[-1][1]))
+            run.clear()
+
+    for a, b in spans:
+        piece = text[a:b].strip()
+        if len(piece) < short and not piece.endswith((".", "!", "?", ":")) and "\n" not in piece:
+            run.append((a, b))
+            if len(run) == max_lines:
+                flush()
+        else:
+            flush()
+            out.append((a, b))
+    flush()
     return out
 
 
@@ -135,24 +162,30 @@ def extend(s: Sentence, hit_text: str) -> tuple[int, int]:
 
 
 def with_list_items(s: Sentence, hit_text: str, max_items: int = 8) -> tuple[int, int]:
-    """Extend a sentence that introduces a list ("… i form av:") over the list's items."""
+    """Extend a sentence that introduces something ("… i form av:", "… beslutar följande:") over
+    the list's items ("- ", "1. "), or over the one sentence that follows when no list does."""
     if not s.text.rstrip().endswith(":"):
         return s.start, s.end
     end = s.end
-    lines = hit_text[s.end :].split("\n")
     pos = s.end
     count = 0
-    for line in lines:
-        pos_next = pos + len(line) + 1
-        if line.strip().startswith("- "):
+    for line in hit_text[s.end :].split("\n"):
+        if _ITEM.match(line):
             end = pos + len(line.rstrip())
             count += 1
             if count >= max_items:
                 break
         elif line.strip() and count:
             break
-        pos = pos_next
+        pos += len(line) + 1
+    if not count:
+        after = sentence_spans(hit_text, s.end)
+        if after:
+            end = after[0][1]
     return s.start, end
+
+
+_ITEM = re.compile(r"^\s*(?:- |\d{1,2}[.)] )")
 
 
 def trim_passage(

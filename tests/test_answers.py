@@ -83,6 +83,34 @@ def test_naming_an_author_does_not_stop_a_refusal(engine):
     assert engine.answer("Hur många elever går i Jan Jönssons skola?").refused
 
 
+def test_a_signature_block_is_quoted_whole_for_who_questions(engine):
+    answer = engine.answer("Vem var utbildningsdirektör i ärendet om motion 2011:24?")
+    assert not answer.refused and check_grounding(answer)[0]
+    assert "Thomas Persson" in answer.answer  # the names line and the roles line, one quote
+
+
+def test_a_sentence_ending_in_a_colon_brings_its_numbered_list(engine):
+    answer = engine.answer("Vad föreslår motionärerna att kommunfullmäktige ska besluta?")
+    assert not answer.refused and check_grounding(answer)[0]
+    assert "1. Tillsätta en tvärsektoriell utredning" in answer.answer
+    assert "2. Komma med förslag" in answer.answer
+
+
+def test_short_lines_are_grouped_and_sentences_are_not():
+    from bot.extractive import line_blocks
+    from ingest.sentences import sentence_spans
+
+    text = (
+        "Förvaltningen föreslår att nämnden godkänner svaret.\n\n"
+        "Per Törnvall\nUtbildningsdirektör\nPeter Bragner\nGrundskoledirektör"
+    )
+    blocks = [text[a:b] for a, b in line_blocks(text, sentence_spans(text))]
+    assert blocks == [
+        "Förvaltningen föreslår att nämnden godkänner svaret.",
+        "Per Törnvall\nUtbildningsdirektör\nPeter Bragner\nGrundskoledirektör",
+    ]
+
+
 def test_english_and_lower_case_questions_work(engine):
     english = engine.answer("Who wrote the motion about breaking knowledge segregation?")
     assert english.lang == "en" and not english.refused
