@@ -118,7 +118,7 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
             _NUMBER.search(answer_text)
             or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b", answer_text, re.I)
         )
-    if re.match(r"^(hur många|hur mycket|hur stor|how many|how much)\b", q):
+    if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
         return bool(_NUMBER.search(answer_text) or _NUMBER_WORDS.search(answer_text))
     if re.match(r"^(när|when)\b", q):
         return bool(_DATE.search(answer_text)) or bool(

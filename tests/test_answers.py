@@ -195,3 +195,20 @@ def test_a_running_engine_sees_a_later_ingest_without_restart(tmp_path, embedder
     after = engine.answer(SKARHOLMEN)
     assert not after.refused
     assert after.citations[0].source.startswith("2025-11-20_skolverkets-natverk")
+
+
+@pytest.mark.parametrize(
+    "question, fits, does_not_fit",
+    [
+        ("Hur stort är tilläggsanslaget?", "Anslaget är 1 200 kronor.", "Anslaget är avsett för skolor."),
+        ("Hur stora är klasserna?", "Klasserna har 25 elever.", "Klasserna är blandade."),
+        ("Hur många skolor gäller det?", "Det gäller fem skolor.", "Det gäller skolorna i Vantör."),
+        ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
+        ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
+    ],
+)
+def test_answer_type_check_wants_a_number_date_or_name(question, fits, does_not_fit):
+    from bot.support import answer_type_ok
+
+    assert answer_type_ok(question, fits)
+    assert not answer_type_ok(question, does_not_fit)

@@ -163,6 +163,8 @@ def test_summary_metrics_on_synthetic_answers():
     assert m["refusal_recall"] == 0.0  # the unanswerable one was answered
     assert m["answerable_refused"] == 1
     assert m["keyword_recall"] == 0.5
+    assert m["evidence_in_answer"] == 0.5  # a quotes its evidence, c was refused; b has none
+    assert [r["evidence_in_answer"] for r in synthetic_rows()] == [True, None, False, None]
     assert m["grounded_rate"] == pytest.approx(2 / 3)  # over the three answered
     assert m["latency_p50_ms"] == 25.0
 

@@ -150,6 +150,11 @@ def summarise_rows(rows: Sequence[Mapping]) -> dict[str, float | int | None]:
     out["answerable_refused"] = refused_answerable
     out["answerable_refused_rate"] = refused_answerable / len(answerable) if answerable else None
     out["keyword_recall"] = mean(r["keyword_recall"] for r in answerable)
+    # the answer text itself (not only a cited passage) quotes an evidence span
+    out["evidence_in_answer"] = mean(
+        None if r.get("evidence_in_answer") is None else float(r["evidence_in_answer"])
+        for r in answerable
+    )
     out["grounded_rate"] = mean(1.0 if r["grounded"] else 0.0 for r in checked)
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)

@@ -18,6 +18,7 @@ RATE_LABELS = {
     "refusal_recall": "refusal R",
     "answerable_refused_rate": "answerable refused",
     "keyword_recall": "keyword recall",
+    "evidence_in_answer": "evidence in answer",
     "grounded_rate": "grounded",
     "mrr@10": "MRR@10",
     "ndcg@10": "nDCG@10",
@@ -32,6 +33,7 @@ KIND_COLUMNS = (
     "mrr",
     "refusal_recall",
     "keyword_recall",
+    "evidence_in_answer",
     "grounded_rate",
 )
 

@@ -68,11 +68,17 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
     rank = metrics.first_hit_rank([c["hit"] for c in citations])
     scorable = case.answerable and case.has_targets
     kw = metrics.keyword_recall(answer.answer if not answer.refused else "", case.answer_keywords)
+    in_answer = (
+        (not answer.refused and any(metrics.contains(answer.answer, e) for e in case.evidence))
+        if case.answerable and case.evidence
+        else None
+    )
     checks: dict[str, bool | float | None] = {
         "refusal_correct": answer.refused == (not case.answerable),
         # the engine turns a failed grounding check into a refusal with grounded=False
         "grounded": answer.grounded if not answer.refused or not answer.grounded else None,
         "keyword_recall": round(kw, 4) if kw is not None else None,
+        "evidence_in_answer": in_answer,
     }
     for k in metrics.HIT_KS:
         checks[f"hit@{k}"] = (rank is not None and rank <= k) if scorable else None
@@ -88,6 +94,7 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         "scorable": scorable,
         "hit_rank": rank,
         "keyword_recall": kw,
+        "evidence_in_answer": in_answer,
         "checks": checks,
         "latency_ms": round(latency_ms, 2),
         "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
