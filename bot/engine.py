@@ -21,7 +21,7 @@ from bot.extractive import (
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
-from bot.retrieval import DNR_IN_TEXT, Hit, HybridRetriever
+from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT, Hit, HybridRetriever
 from bot.support import answer_type_ok, missing_share
 from bot.templates import messages
 from ingest.embedding import Embedder, create_embedder
@@ -174,12 +174,12 @@ class Engine:
             return 0.0
         if DNR_IN_TEXT.search(question) and not doc_ids:
             return 0.0  # names a Dnr the index does not have
-        if doc_ids:
-            return 1.0
+        analyzer = self.retriever.keywords.analyzer
+        if doc_ids and not _asks_more_than_the_name(question, analyzer):
+            return 1.0  # "Vad handlar UTBF 2024/6786 om?": the document's summary answers
         best = sentences[0] if sentences else None
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)
-        analyzer = self.retriever.keywords.analyzer
         if (
             lang == "en"
         ):  # Swedish keywords cannot match an English question: assume a typical share
@@ -241,6 +241,17 @@ class Engine:
                 )
             )
         return out
+
+
+def _asks_more_than_the_name(question: str, analyzer) -> bool:
+    """Does a question that names a document by Dnr or motion number also ask about something
+    in it ("Vad beslutade kommunfullmäktige om motion 2013:44?")? Then it is checked for support
+    like any other; naming a real document is not by itself an answer."""
+    rest = MOTION_IN_TEXT.sub(" ", DNR_IN_TEXT.sub(" ", question))
+    return bool(set(analyzer.tokens(rest)) - _DOC_WORDS)
+
+
+_DOC_WORDS = {"handl", "vad", "om", "ärend", "motion", "about", "what", "utbf", "dnr", "gäll"}
 
 
 def _dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:

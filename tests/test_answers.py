@@ -212,3 +212,15 @@ def test_answer_type_check_wants_a_number_date_or_name(question, fits, does_not_
 
     assert answer_type_ok(question, fits)
     assert not answer_type_ok(question, does_not_fit)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hur mycket kostar skolmaten enligt motion 2013:44?",
+        "Vem vann Melodifestivalen enligt UTBF 2024/6786?",
+    ],
+)
+def test_naming_a_real_document_does_not_answer_what_it_does_not_say(engine, question):
+    assert engine.answer(question).refused
+    assert not engine.answer("Vad handlar motion 2011:24 om?").refused  # the name alone: summary
