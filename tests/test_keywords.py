@@ -116,3 +116,21 @@ def test_an_index_of_an_older_format_is_not_loaded(index, tmp_path):
     assert KeywordIndex.is_current(folder, "3") and not KeywordIndex.is_current(folder, "4")
     (folder / "format.txt").unlink()  # as written before the 4-gram index existed
     assert KeywordIndex.load(folder) is None and not KeywordIndex.is_current(folder, "3")
+
+
+def test_the_next_ingest_upgrades_an_older_keyword_index_without_embedding(tmp_path, embedder):
+    from ingest.pipeline import Ingestor
+    from ingest.settings import Settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Läxhjälp\n\nDe flesta gymnasieskolor erbjuder läxhjälp.\n", "utf-8")
+    settings = Settings(index_dir=tmp_path / "index")
+    Ingestor(settings, embedder).run([folder])
+    keywords = settings.index_path / "keywords"
+    (keywords / "format.txt").unlink()  # as an index written before the 4-gram index
+    assert KeywordIndex.load(keywords) is None
+    again = Ingestor(settings, embedder).run([folder])
+    assert again.embedded == 0 and again.files_unchanged == 1
+    loaded = KeywordIndex.load(keywords)
+    assert loaded is not None and loaded.search("läxor", k=1, gram_weight=0.7)
