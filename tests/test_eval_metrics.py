@@ -306,3 +306,14 @@ def test_report_and_chart_show_the_baseline(tmp_path):
     assert "Gate FAILED" in text and "hit@1: 0.3333 vs baseline 0.9000" in text
     assert "| person |" in text and "`d` (unanswerable)" in text
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_holdout_and_offdomain_sets_load_and_their_evidence_is_verbatim():
+    corpus = {p.name: metrics.normalise(p.read_text("utf-8")) for p in (ROOT / "corpus").glob("*.txt")}
+    holdout = load_testset(ROOT / "eval" / "holdout.jsonl")
+    assert sum(c.answerable for c in holdout) >= 20 and sum(not c.answerable for c in holdout) >= 10
+    for c in holdout:
+        for e in c.evidence:
+            assert any(metrics.normalise(e) in corpus[s] for s in c.expected_sources), (c.id, e)
+    offdomain = load_testset(ROOT / "eval" / "offdomain.jsonl")
+    assert len(offdomain) == 236 and not any(c.answerable for c in offdomain)
