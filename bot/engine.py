@@ -22,7 +22,7 @@ from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
 from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT, Hit, HybridRetriever
-from bot.support import answer_type_ok, missing_share
+from bot.support import answer_type_ok, missing_share, names_something
 from bot.templates import messages
 from ingest.embedding import Embedder, create_embedder
 from ingest.settings import Settings
@@ -177,6 +177,8 @@ class Engine:
         analyzer = self.retriever.keywords.analyzer
         if doc_ids and not _asks_more_than_the_name(question, analyzer):
             return 1.0  # "Vad handlar UTBF 2024/6786 om?": the document's summary answers
+        if not names_something(question):
+            return 0.0  # "Hur går det till?": nothing to look up
         best = sentences[0] if sentences else None
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)

@@ -58,6 +58,12 @@ _DATE = re.compile(r"\b(?:19|20)\d\d\b")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+")
 
 
+def names_something(question: str) -> bool:
+    """Has the question a word that is not an interrogative, a common verb or a stop word (or a
+    number)? "Hur går det till?" names nothing the statements could be searched for."""
+    return any(w not in QUESTION_WORDS for w in words(question))
+
+
 def missing_share(question: str, analyzer: Analyzer) -> float:
     content = [
         w for w in words(question) if w not in QUESTION_WORDS and len(w) >= 5 and not w[0].isdigit()

@@ -47,7 +47,7 @@ def test_each_statement_is_found_in_the_top_three(engine, question, source):
     assert source in _top_sources(answer)
 
 
-@pytest.mark.parametrize("question", ["Vem vann Melodifestivalen 2024?", "Hur mycket kostar skolmaten?",
+@pytest.mark.parametrize("question", ["Vem vann Melodifestivalen 2024?", "Hur mycket kostar skolmaten?", "Hur går det till?",
                                       "Vad handlar UTBF 2023/1234 om?"])
 def test_questions_outside_the_corpus_are_refused_with_nearest_passages(engine, question):
     answer = engine.answer(question)
