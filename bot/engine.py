@@ -21,7 +21,7 @@ from bot.extractive import (
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
-from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT, Hit, HybridRetriever
+from bot.retrieval import DNR_IN_TEXT, DOC_ONLY_WORDS, MOTION_IN_TEXT, Hit, HybridRetriever
 from bot.support import answer_type_ok, missing_share, names_something
 from bot.templates import messages
 from ingest.embedding import Embedder, create_embedder
@@ -250,10 +250,7 @@ def _asks_more_than_the_name(question: str, analyzer) -> bool:
     in it ("Vad beslutade kommunfullmäktige om motion 2013:44?")? Then it is checked for support
     like any other; naming a real document is not by itself an answer."""
     rest = MOTION_IN_TEXT.sub(" ", DNR_IN_TEXT.sub(" ", question))
-    return bool(set(analyzer.tokens(rest)) - _DOC_WORDS)
-
-
-_DOC_WORDS = {"handl", "vad", "om", "ärend", "motion", "about", "what", "utbf", "dnr", "gäll"}
+    return bool(set(analyzer.tokens(rest)) - DOC_ONLY_WORDS)
 
 
 def _dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:

@@ -36,7 +36,10 @@ SELF_REFERENCE = re.compile(r"\b(?:tjänste)?utlåtande\w*", re.I)
 
 # a question naming one word of a long subheading gets at least this share of the section boost
 _FLOOR = 0.5
-_GENERIC = {"handl", "utbf", "dnr", "ärend", "vad", "om", "about", "what"}
+# stems of a question that names a document and asks nothing more ("Vad handlar UTBF 2024/6786 om?")
+DOC_ONLY_WORDS = frozenset(
+    {"handl", "utbf", "dnr", "ärend", "vad", "om", "about", "what", "motion", "gäll"}
+)
 
 
 @dataclass
@@ -208,7 +211,7 @@ class HybridRetriever:
             share = _overlap(q_stems, analyzer.tokens(section))
             if share:
                 fused[i] += boost * max(share, _FLOOR)
-            elif not q_stems - _GENERIC and section == "Sammanfattning":
+            elif not q_stems - DOC_ONLY_WORDS and section == "Sammanfattning":
                 fused[i] += 1.0  # nothing but a document's name was asked: its summary first
         hits = [
             Hit(cid, c["md"].get("doc_id", ""), c["text"], c["md"], float(f), c["dense"], c["kw"])
