@@ -80,7 +80,7 @@ class Engine:
         )[:k]
         t_retrieve = time.perf_counter()
         sentences = score_sentences(
-            resolved,
+            self.retriever.without_authors(resolved) if scope and not doc_ids else resolved,
             qvec,
             candidate_sentences(hits, top_passages=3),
             self.retriever.keywords.analyzer,

@@ -106,14 +106,26 @@ class HybridRetriever:
         """Documents whose motion or skrivelse was written by someone the question names by
         surname ("svaret till Jan Jönsson", "Rågsjös motion"). Unlike a Dnr this only narrows
         the search: it says nothing about whether the documents answer the question."""
+        return list(dict.fromkeys(d for d, _ in self._authors_named(question)))
+
+    def without_authors(self, question: str) -> str:
+        """The question without the authors' names it uses to point at their statements: those
+        words say which statement, not what is asked, so a sentence should not score by them."""
+        for _, name in self._authors_named(question):
+            question = re.sub(rf"\b{re.escape(name)}s?\b", " ", question, flags=re.I)
+        return question
+
+    def _authors_named(self, question: str) -> list[tuple[str, str]]:
         words = set(re.findall(r"\w+", question.casefold()))
         found = []
         for d in self._docs:
             for author in d.get("authors") or []:
-                surname = _surname(author.get("name") or "")
+                name = _without_mfl(author.get("name") or "")
+                surname = name.split()[-1].casefold() if name.split() else ""
                 if len(surname) >= 3 and (surname in words or surname + "s" in words):
-                    found.append(d["doc_id"])
-        return list(dict.fromkeys(found))
+                    full = name if name.casefold() in question.casefold() else surname
+                    found.append((d["doc_id"], full))
+        return found
 
     def _where(self, filters: Filters | None, doc_ids: list[str] | None) -> dict | None:
         clauses: list[dict] = []
@@ -221,11 +233,9 @@ class HybridRetriever:
         return hits
 
 
-def _surname(name: str) -> str:
-    """The surname in "Andréa Hedin m.fl.", lower-cased: "hedin"."""
-    name = re.sub(r"\b(?:m\.\s*fl|med flera)\b\.?", " ", name, flags=re.I)
-    parts = name.split()
-    return parts[-1].casefold() if parts else ""
+def _without_mfl(name: str) -> str:
+    """ "Andréa Hedin m.fl." -> "Andréa Hedin"."""
+    return " ".join(re.sub(r"\b(?:m\.\s*fl|med flera)\b\.?", " ", name, flags=re.I).split())
 
 
 def _overlap(question: set[str], section: list[str]) -> float:

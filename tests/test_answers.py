@@ -77,6 +77,9 @@ def test_a_named_author_narrows_the_search_to_their_statements(engine):
         "motion-2013-44_bryta-kunskapssegregationen",
     ]
     assert engine.retriever.docs_by_author("Vad säger Per Törnvall?") == []  # a signatory
+    # the name points at the statement; the answer's sentences are not scored by it
+    stripped = engine.retriever.without_authors("Vilka skolor avses i skrivelsen från Andréa Hedin?")
+    assert "Hedin" not in stripped and "Andréa" not in stripped and "skolor avses" in stripped
 
 
 def test_naming_an_author_does_not_stop_a_refusal(engine):
