@@ -262,26 +262,6 @@ def test_testset_defaults_and_string_lists():
     assert case.answerable and case.kind == "general" and case.expected_sources == ("x.txt",)
 
 
-def test_curated_testset_covers_every_statement_and_its_evidence_is_verbatim():
-    cases = load_testset(ROOT / "eval" / "testset.jsonl")
-    files = (ROOT / "corpus").glob("*.txt")
-    corpus = {p.name: metrics.normalise(p.read_text("utf-8")) for p in files}
-    answerable = [c for c in cases if c.answerable]
-    assert len(cases) >= 60 and len(cases) - len(answerable) >= 12
-    assert {s for c in answerable for s in c.expected_sources} == set(corpus)
-    for c in answerable:
-        assert c.expected_sources, c.id
-        assert set(c.expected_sources) <= set(corpus), c.id
-        for e in c.evidence:
-            assert any(metrics.normalise(e) in corpus[s] for s in c.expected_sources), (c.id, e)
-    question = "Varför ingår inte Skärholmen i rektorsnätverket?"
-    skarholmen = next(c for c in cases if c.question == question)
-    assert "antalet medverkande skolor varit begränsat" in skarholmen.evidence
-
-
-# --- BEIR helpers and the report -----------------------------------------------------------------
-
-
 def test_qrels_skip_the_header_and_chunks_collapse_to_their_document(tmp_path):
     (tmp_path / "qrels.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t2\n")
     assert load_qrels(tmp_path) == {"q1": {"d1": 1.0, "d2": 2.0}}
@@ -306,14 +286,3 @@ def test_report_and_chart_show_the_baseline(tmp_path):
     assert "Gate FAILED" in text and "hit@1: 0.3333 vs baseline 0.9000" in text
     assert "| person |" in text and "`d` (unanswerable)" in text
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
-def test_holdout_and_offdomain_sets_load_and_their_evidence_is_verbatim():
-    corpus = {p.name: metrics.normalise(p.read_text("utf-8")) for p in (ROOT / "corpus").glob("*.txt")}
-    holdout = load_testset(ROOT / "eval" / "holdout.jsonl")
-    assert sum(c.answerable for c in holdout) >= 20 and sum(not c.answerable for c in holdout) >= 10
-    for c in holdout:
-        for e in c.evidence:
-            assert any(metrics.normalise(e) in corpus[s] for s in c.expected_sources), (c.id, e)
-    offdomain = load_testset(ROOT / "eval" / "offdomain.jsonl")
-    assert len(offdomain) == 236 and not any(c.answerable for c in offdomain)
