@@ -26,8 +26,10 @@ def _squash(text):
 def test_skarholmen_question_cites_the_limited_number_of_schools(engine):
     answer = engine.answer(SKARHOLMEN)
     assert not answer.refused
-    assert any("antalet medverkande skolor varit begränsat" in _squash(c.full_text)
-               for c in answer.citations[:3])
+    assert any(
+        "antalet medverkande skolor varit begränsat" in _squash(c.full_text)
+        for c in answer.citations[:3]
+    )
     assert answer.citations[0].source.startswith("2025-11-20_skolverkets-natverk")
     assert "[1]" in answer.answer
 
@@ -35,10 +37,22 @@ def test_skarholmen_question_cites_the_limited_number_of_schools(engine):
 @pytest.mark.parametrize(
     "question, source",
     [
-        ("Vilket stöd har Rinkebyskolan fått från central förvaltning?", "UTBF-2024-6786_att-vanda-skolresultat.txt"),
-        ("Vad säger förvaltningen om att stärka studie- och yrkesvägledningen?", "motion-2013-44_bryta-kunskapssegregationen.txt"),
-        ("Vad innebär den nya modellen för socioekonomisk resursfördelning?", "motion-2011-24_okad-jamlikhet-minskad-segregation.txt"),
-        ("Vilka samarbetar i nätverket för rektorer som leder skolor med utmaningar?", "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"),
+        (
+            "Vilket stöd har Rinkebyskolan fått från central förvaltning?",
+            "UTBF-2024-6786_att-vanda-skolresultat.txt",
+        ),
+        (
+            "Vad säger förvaltningen om att stärka studie- och yrkesvägledningen?",
+            "motion-2013-44_bryta-kunskapssegregationen.txt",
+        ),
+        (
+            "Vad innebär den nya modellen för socioekonomisk resursfördelning?",
+            "motion-2011-24_okad-jamlikhet-minskad-segregation.txt",
+        ),
+        (
+            "Vilka samarbetar i nätverket för rektorer som leder skolor med utmaningar?",
+            "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt",
+        ),
     ],
 )
 def test_each_statement_is_found_in_the_top_three(engine, question, source):
@@ -47,8 +61,15 @@ def test_each_statement_is_found_in_the_top_three(engine, question, source):
     assert source in _top_sources(answer)
 
 
-@pytest.mark.parametrize("question", ["Vem vann Melodifestivalen 2024?", "Hur mycket kostar skolmaten?", "Hur går det till?",
-                                      "Vad handlar UTBF 2023/1234 om?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vem vann Melodifestivalen 2024?",
+        "Hur mycket kostar skolmaten?",
+        "Hur går det till?",
+        "Vad handlar UTBF 2023/1234 om?",
+    ],
+)
 def test_questions_outside_the_corpus_are_refused_with_nearest_passages(engine, question):
     answer = engine.answer(question)
     assert answer.refused
@@ -67,7 +88,9 @@ def test_a_dnr_in_the_question_finds_that_document(engine):
 
 def test_a_named_author_narrows_the_search_to_their_statements(engine):
     # the same no-analysis sentence stands in two statements; naming the skrivelse's author decides
-    answer = engine.answer("Finns det någon analys av konsekvenser för barn i svaret till Jan Jönsson?")
+    answer = engine.answer(
+        "Finns det någon analys av konsekvenser för barn i svaret till Jan Jönsson?"
+    )
     assert not answer.refused
     assert {c.source for c in answer.citations} == {
         "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"
@@ -78,7 +101,9 @@ def test_a_named_author_narrows_the_search_to_their_statements(engine):
     ]
     assert engine.retriever.docs_by_author("Vad säger Per Törnvall?") == []  # a signatory
     # the name points at the statement; the answer's sentences are not scored by it
-    stripped = engine.retriever.without_authors("Vilka skolor avses i skrivelsen från Andréa Hedin?")
+    stripped = engine.retriever.without_authors(
+        "Vilka skolor avses i skrivelsen från Andréa Hedin?"
+    )
     assert "Hedin" not in stripped and "Andréa" not in stripped and "skolor avses" in stripped
 
 
@@ -127,20 +152,26 @@ def test_filters_restrict_the_documents(engine):
     answer = engine.answer("Vilket stöd får skolorna?", filters=Filters(year=2013))
     assert answer.citations or answer.nearest
     assert {c.source for c in answer.citations + answer.nearest} == {
-        "motion-2013-44_bryta-kunskapssegregationen.txt"}
+        "motion-2013-44_bryta-kunskapssegregationen.txt"
+    }
 
 
 def test_every_answer_passes_the_grounding_check(engine):
-    for q in [SKARHOLMEN, "Vilket stöd har Grimstaskolan fått?", "Vem skrev motionen 2013:44?",
-              "Hur många ungdomar nåddes inte av skolslussen?"]:
+    for q in [
+        SKARHOLMEN,
+        "Vilket stöd har Grimstaskolan fått?",
+        "Vem skrev motionen 2013:44?",
+        "Hur många ungdomar nåddes inte av skolslussen?",
+    ]:
         answer = engine.answer(q)
         ok, problems = check_grounding(answer)
         assert ok, problems
         for line in answer.answer.splitlines():
             quote = line.rsplit(" [", 1)[0].strip()
             if quote:
-                assert any(" ".join(quote.split()) in " ".join(c.text.split())
-                           for c in answer.citations)
+                assert any(
+                    " ".join(quote.split()) in " ".join(c.text.split()) for c in answer.citations
+                )
 
 
 def test_grounding_check_rejects_invented_quotes_and_unknown_markers(engine):
@@ -160,18 +191,42 @@ def test_a_follow_up_is_read_with_the_previous_question(engine):
 
 def test_cli_ask_prints_json_as_the_last_line(bundled_settings):
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", SKARHOLMEN, "--json", "--index",
-         str(bundled_settings.index_path)], capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "ask",
+            SKARHOLMEN,
+            "--json",
+            "--index",
+            str(bundled_settings.index_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(data) >= {"question", "answer", "refused", "citations", "timings_ms"}
-    assert set(data["citations"][0]) >= {"n", "doc_id", "source", "title", "dnr", "date", "section",
-                                         "page", "text", "score"}
+    assert set(data["citations"][0]) >= {
+        "n",
+        "doc_id",
+        "source",
+        "title",
+        "dnr",
+        "date",
+        "section",
+        "page",
+        "text",
+        "score",
+    }
 
 
 def test_missing_index_says_which_command_builds_it(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "bot", "ask", "fråga", "--index", str(tmp_path / "none")],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "fråga", "--index", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode != 0
     assert "python -m ingest" in out.stderr
 
@@ -187,14 +242,20 @@ def test_a_running_engine_sees_a_later_ingest_without_restart(tmp_path, embedder
     corpus.mkdir()
     shutil.copy(CORPUS / "motion-2013-44_bryta-kunskapssegregationen.txt", corpus)
     index = tmp_path / "index"
-    subprocess.run([sys.executable, "-m", "ingest", str(corpus), "--index", str(index)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "ingest", str(corpus), "--index", str(index)],
+        check=True,
+        capture_output=True,
+    )
     engine = Engine.from_settings(Settings(index_dir=index), embedder)
     before = engine.answer(SKARHOLMEN)
     assert all(not c.source.startswith("2025-11-20") for c in before.citations + before.nearest)
     shutil.copy(CORPUS / "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt", corpus)
-    subprocess.run([sys.executable, "-m", "ingest", str(corpus), "--index", str(index)],
-                   check=True, capture_output=True)  # another process, as an admin's weekly run
+    subprocess.run(
+        [sys.executable, "-m", "ingest", str(corpus), "--index", str(index)],
+        check=True,
+        capture_output=True,
+    )  # another process, as an admin's weekly run
     after = engine.answer(SKARHOLMEN)
     assert not after.refused
     assert after.citations[0].source.startswith("2025-11-20_skolverkets-natverk")
@@ -203,7 +264,11 @@ def test_a_running_engine_sees_a_later_ingest_without_restart(tmp_path, embedder
 @pytest.mark.parametrize(
     "question, fits, does_not_fit",
     [
-        ("Hur stort är tilläggsanslaget?", "Anslaget är 1 200 kronor.", "Anslaget är avsett för skolor."),
+        (
+            "Hur stort är tilläggsanslaget?",
+            "Anslaget är 1 200 kronor.",
+            "Anslaget är avsett för skolor.",
+        ),
         ("Hur stora är klasserna?", "Klasserna har 25 elever.", "Klasserna är blandade."),
         ("Hur många skolor gäller det?", "Det gäller fem skolor.", "Det gäller skolorna i Vantör."),
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
