@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.retrieval import Hit
+from bot.support import answer_type_ok, expects_type
 from ingest.keywords import Analyzer
 from ingest.sentences import sentence_spans
 
@@ -109,6 +110,7 @@ def score_sentences(
         for s, v in zip(chosen, vecs, strict=True):
             s.dense = float(np.dot(v, qvec))
     why = bool(_WHY.match(question.strip()))
+    typed = expects_type(question)
     # with nothing but a document named, the best passage (its summary) speaks first
     content = {t for t in q_stems if not t[0].isdigit()} - {"handl", "utbf", "dnr"}
     rank_penalty = 0.01 if content else 0.1
@@ -119,9 +121,12 @@ def score_sentences(
             s.score -= 0.06
         if why and _CAUSAL.search(s.text):
             s.score += 0.04
+        if typed and answer_type_ok(question, s.text):  # a number for "Hur många …?", a date …
+            s.score += _TYPE_BONUS
     return sorted(sentences, key=lambda s: -s.score)
 
 
+_TYPE_BONUS = 0.03
 _WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
 _CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 _RESTATES = re.compile(

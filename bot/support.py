@@ -116,6 +116,30 @@ _ROLE_OR_BODY = re.compile(
 )
 
 
+def _counts(noun: str, text: str) -> bool:
+    """Does a number in the text count the noun ("Hur många skolor …?" / "fem skolor", "sjutton
+    grundskolor, benämnda fokusskolor")? "två andra kommuner" does not count rektorer."""
+    head = noun[:4].lower()
+    tokens = re.findall(r"\d+(?:[ ,.]\d+)*|\w+", text.lower())
+    for i, tok in enumerate(tokens):
+        if tok[0].isdigit() or _NUMBER_WORDS.fullmatch(tok):
+            if any(t.startswith(head) or head in t for t in tokens[i + 1 : i + 4]):
+                return True
+    return False
+
+
+def expects_type(question: str) -> bool:
+    """Does the question ask for an amount, a number, a date or a person?"""
+    q = question.lower().strip()
+    return bool(
+        re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q)
+        or re.match(
+            r"^(hur många|hur mycket|hur stor[at]?|how many|how much|när|when|vem|vilka personer|who)\b",
+            q,
+        )
+    )
+
+
 def answer_type_ok(question: str, answer_text: str) -> bool:
     q = question.lower().strip()
     answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
@@ -124,6 +148,8 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
             _NUMBER.search(answer_text)
             or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b", answer_text, re.I)
         )
+    if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
+        return _counts(m.group(1), answer_text)
     if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
         return bool(_NUMBER.search(answer_text) or _NUMBER_WORDS.search(answer_text))
     if re.match(r"^(när|when)\b", q):

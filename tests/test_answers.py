@@ -271,6 +271,12 @@ def test_a_running_engine_sees_a_later_ingest_without_restart(tmp_path, embedder
         ),
         ("Hur stora är klasserna?", "Klasserna har 25 elever.", "Klasserna är blandade."),
         ("Hur många skolor gäller det?", "Det gäller fem skolor.", "Det gäller skolorna i Vantör."),
+        (
+            "Hur många rektorer deltar?",
+            "Där deltar 12 rektorer.",
+            "Stockholm och två andra kommuner.",
+        ),
+        ("Hur många av ungdomarna nåddes?", "Av de 4 969 ungdomar nåddes 4 787.", "Alla nåddes."),
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
     ],
