@@ -65,9 +65,8 @@ def names_something(question: str) -> bool:
 
 
 def missing_share(question: str, analyzer: Analyzer) -> float:
-    content = [
-        w for w in words(question) if w not in QUESTION_WORDS and len(w) >= 5 and not w[0].isdigit()
-    ]
+    parts = [p for w in words(question) for p in (w.split("-") if not w[0].isdigit() else [w])]
+    content = [p for p in parts if p not in QUESTION_WORDS and len(p) >= 5 and not p[0].isdigit()]
     if not content or not analyzer.vocabulary:
         return 0.0
     missing = 0

@@ -298,3 +298,12 @@ def test_answer_type_check_wants_a_number_date_or_name(question, fits, does_not_
 def test_naming_a_real_document_does_not_answer_what_it_does_not_say(engine, question):
     assert engine.answer(question).refused
     assert not engine.answer("Vad handlar motion 2011:24 om?").refused  # the name alone: summary
+
+
+def test_a_hyphenated_question_word_is_read_as_its_parts(engine):
+    from bot.support import missing_share
+
+    analyzer = engine.retriever.keywords.analyzer
+    assert missing_share("Vad ska SYV-coacherna göra?", analyzer) == 0.0  # "SYV-coacher" in text
+    assert missing_share("Hur går det med fotbolls-VM?", analyzer) == 1.0
+    assert not engine.answer("Vad ska SYV-coacherna göra?").refused
