@@ -127,11 +127,28 @@ def _counts(noun: str, text: str) -> bool:
     return False
 
 
+_DEFINE = re.compile(
+    r"^(?:vad (?:är|betyder|innebär|menas med)) (?:en |ett )?((?:[\w-]+)(?: [\w-]+)?)\W*$"
+)
+
+
+def _names_term(term: str, text: str) -> bool:
+    """Every word of a one- or two-word term is in the text, as a word or a word's start, one
+    typing error allowed ("fokussskolor" / "fokusskolor")."""
+    have = re.findall(r"\w+", text.lower())
+    for w in re.findall(r"\w+", term):
+        head = w[: max(4, len(w) - 3)]
+        if not any(t.startswith(head) or (len(w) >= 6 and _edit1(t, w)) for t in have):
+            return False
+    return True
+
+
 def expects_type(question: str) -> bool:
     """Does the question ask for an amount, a number, a date or a person?"""
     q = question.lower().strip()
     return bool(
         re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q)
+        or _DEFINE.match(q)
         or re.match(
             r"^(hur många|hur mycket|hur stor[at]?|how many|how much|när|when|vem|vilka personer|who)\b",
             q,
@@ -142,6 +159,8 @@ def expects_type(question: str) -> bool:
 def answer_type_ok(question: str, answer_text: str) -> bool:
     q = question.lower().strip()
     answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
+    if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
+        return _names_term(m.group(1), answer_text)
     if re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
         return bool(
             _NUMBER.search(answer_text)
