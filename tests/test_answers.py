@@ -276,12 +276,17 @@ def test_a_running_engine_sees_a_later_ingest_without_restart(tmp_path, embedder
             "Där deltar 12 rektorer.",
             "Stockholm och två andra kommuner.",
         ),
+        ("Vad är KUF?", "Kvalitetsutveckling genom förstelärare (KUF).", "Förstelärare leder."),
+        ("vad är fokussskolor", "sjutton skolor, benämnda fokusskolor", "sjutton grundskolor"),
+        ("Vad är life science?", "Life science är biovetenskap.", "Stockholm Science & Innovation"),
         ("Hur många av ungdomarna nåddes?", "Av de 4 969 ungdomar nåddes 4 787.", "Alla nåddes."),
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
     ],
 )
-def test_answer_type_check_wants_a_number_date_or_name(question, fits, does_not_fit):
+def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
+    question, fits, does_not_fit
+):
     from bot.support import answer_type_ok
 
     assert answer_type_ok(question, fits)
