@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.retrieval import Hit
+from bot.retrieval import DOC_ONLY_WORDS, Hit
 from bot.support import answer_type_ok, expects_type
 from ingest.keywords import Analyzer
 from ingest.sentences import sentence_spans
@@ -112,7 +112,7 @@ def score_sentences(
     why = bool(_WHY.match(question.strip()))
     typed = expects_type(question)
     # with nothing but a document named, the best passage (its summary) speaks first
-    content = {t for t in q_stems if not t[0].isdigit()} - {"handl", "utbf", "dnr"}
+    content = {t for t in q_stems if not t[0].isdigit()} - DOC_ONLY_WORDS
     rank_penalty = 0.01 if content else 0.1
     for s in sentences:
         dense = s.dense if s.dense else min((c.dense for c in chosen), default=0.0)
