@@ -187,7 +187,7 @@ class Engine:
         ):  # Swedish keywords cannot match an English question: assume a typical share
             kw, missing = 0.4, 0.0
         else:
-            missing = missing_share(question, analyzer)
+            missing = missing_share(question, analyzer, hits[0].text)
         typed = answer_type_ok(question, " ".join(s.text for s in picked))
         return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
 

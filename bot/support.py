@@ -4,7 +4,8 @@
 - keyword: share of the question's stems in the best sentence;
 - missing: share of the question's content words that occur nowhere in the corpus (a question
   about "skolmaten" or "budget" asks about something the statements never mention). Words one
-  edit from a corpus word count as present (misspellings);
+  edit from a corpus word count as present (misspellings), and so does a word whose synonym the
+  answering passage uses ("jobbar" / "arbetar", from the bundled Swedish thesaurus);
 - answer type: "Vem …?" wants a name, "Hur många/När …?" a number or date in the chosen sentences.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.query import INTERROGATIVES
+from bot.synonyms import bundled
 from ingest.keywords import Analyzer, words
 
 QUESTION_WORDS = INTERROGATIVES | {
@@ -64,18 +66,26 @@ def names_something(question: str) -> bool:
     return any(w not in QUESTION_WORDS for w in words(question))
 
 
-def missing_share(question: str, analyzer: Analyzer) -> float:
+def missing_share(question: str, analyzer: Analyzer, passage: str = "") -> float:
+    """Share of the question's content words the corpus never uses. ``passage`` is the text the
+    answer rests on: a word whose thesaurus synonym it uses is a paraphrase, not a new topic."""
     parts = [p for w in words(question) for p in (w.split("-") if not w[0].isdigit() else [w])]
     content = [p for p in parts if p not in QUESTION_WORDS and len(p) >= 5 and not p[0].isdigit()]
     if not content or not analyzer.vocabulary:
         return 0.0
     missing = 0
+    passage_stems: set[str] | None = None
     for w in content:
         stem = analyzer.stem(w)
         if stem in analyzer.vocabulary or analyzer.compound_parts(w):
             continue
         if len(stem) >= 6 and _near(stem, analyzer.vocabulary):
             continue
+        if passage:
+            if passage_stems is None:
+                passage_stems = set(analyzer.tokens(passage))
+            if bundled(analyzer.stem).alternatives(stem, passage_stems):
+                continue
         missing += 1
     return missing / len(content)
 

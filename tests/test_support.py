@@ -50,3 +50,31 @@ def test_short_lines_are_grouped_and_sentences_are_not():
         "Förvaltningen föreslår att nämnden godkänner svaret.",
         "Per Törnvall\nUtbildningsdirektör\nPeter Bragner\nGrundskoledirektör",
     ]
+
+
+def test_the_bundled_thesaurus_reads_and_maps_inflected_words_to_synonyms():
+    from bot.synonyms import BUNDLED, bundled, read_mythes
+    from ingest.keywords import Analyzer
+
+    entries = read_mythes(BUNDLED)
+    assert len(entries) > 10_000
+    assert "arbeta" in entries["jobba"]  # decoded from ISO-8859-1: "göra" etc. keep their å, ä, ö
+    assert all("\ufffd" not in s for syns in entries.values() for s in syns)
+    thesaurus = bundled(Analyzer.stem)
+    assert thesaurus.alternatives(Analyzer.stem("jobbar"), {"arbet", "skol"}) == ["arbet"]
+    assert thesaurus.alternatives(Analyzer.stem("jobbar"), {"skol"}) == []
+
+
+def test_a_word_the_corpus_lacks_is_a_paraphrase_only_when_the_passage_uses_its_synonym():
+    from bot.support import missing_share
+    from ingest.keywords import Analyzer, build_vocabulary
+
+    passage = "Ansvaret för ungdomar som inte går i skola eller arbetar har överförts till nämnden."
+    analyzer = Analyzer(build_vocabulary([passage, "Bedömning sker varje termin."]))
+    question = "Vem har ansvaret för unga som inte jobbar?"  # content words: ansvaret, jobbar
+    assert missing_share(question, analyzer) == 0.5  # "jobbar": never in the corpus
+    assert missing_share(question, analyzer, passage) == 0.0  # the passage says "arbetar"
+    assert missing_share(question, analyzer, "Nämnden följer upp.") == 0.5
+    # "betyg": its synonym "bedömning" is elsewhere in the corpus, not in the passage answering
+    assert missing_share("Vilka betyg fick ungdomar?", analyzer, passage) == 0.5
+    assert missing_share("Vilka betyg fick ungdomar?", analyzer, "Bedömning sker.") == 0.0
