@@ -17,6 +17,7 @@ from bot.extractive import (
     pick,
     score_sentences,
     trim_passage,
+    typed_candidates,
 )
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
@@ -82,7 +83,7 @@ class Engine:
         sentences = score_sentences(
             self.retriever.without_authors(resolved) if scope and not doc_ids else resolved,
             qvec,
-            candidate_sentences(hits, top_passages=3),
+            typed_candidates(resolved, hits, candidate_sentences(hits, top_passages=3), 3),
             self.retriever.keywords.analyzer,
             self.sentence_cache,
         )

@@ -28,6 +28,7 @@ class Sentence:
     score: float = 0.0
     dense: float = 0.0
     keyword: float = 0.0
+    fallback: bool = False  # from below the top passages, for its answer type only
 
 
 class SentenceEmbeddingCache:
@@ -59,6 +60,18 @@ def candidate_sentences(hits: list[Hit], top_passages: int, per_passage: int = 8
             if len(text) >= 20 and any(c.isalpha() for c in text):
                 out.append(Sentence(i, a, b, text))
     return out
+
+
+def typed_candidates(question: str, hits: list[Hit], sentences: list[Sentence], top: int):
+    """When the question asks for a name, number or date and none of the candidates from the top
+    passages has one, the sentences of the asked type from the passages below them."""
+    if not expects_type(question) or any(answer_type_ok(question, s.text) for s in sentences):
+        return sentences
+    lower = [s for s in candidate_sentences(hits, len(hits)) if s.hit_index >= top]
+    lower = [s for s in lower if answer_type_ok(question, s.text)]
+    for s in lower:
+        s.fallback = True
+    return sentences + lower
 
 
 def line_blocks(
@@ -105,6 +118,7 @@ def score_sentences(
         sentences, key=lambda s: (-(s.keyword + 0.15 * (s.hit_index == 0)), s.hit_index)
     )
     chosen = ranked[:max_embedded]
+    chosen += [s for s in sentences if s.fallback and s not in chosen]
     if chosen:
         vecs = cache.get([s.text for s in chosen])
         for s, v in zip(chosen, vecs, strict=True):
@@ -122,11 +136,13 @@ def score_sentences(
         if why and _CAUSAL.search(s.text):
             s.score += 0.04
         if typed and answer_type_ok(question, s.text):  # a number for "Hur många …?", a date …
-            s.score += _TYPE_BONUS
+            s.score += _FALLBACK_BONUS if s.fallback else _TYPE_BONUS
     return sorted(sentences, key=lambda s: -s.score)
 
 
 _TYPE_BONUS = 0.03
+# the top passages have no sentence of the asked type: one from below them answers first
+_FALLBACK_BONUS = 1.0
 _WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
 _CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 _RESTATES = re.compile(

@@ -57,7 +57,10 @@ QUESTION_WORDS = INTERROGATIVES | {
 }
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b")
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+")
+# two capitalised words not at a sentence start; after "t.ex." or "bl.a." the sentence goes on
+_NAME = re.compile(
+    r"(?:(?<=t\.ex\. )|(?<=bl\.a\. )|(?<![.!?]\s)(?<!^))\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+"
+)
 
 
 def names_something(question: str) -> bool:
@@ -137,6 +140,13 @@ def _counts(noun: str, text: str) -> bool:
     return False
 
 
+# "Vilken rektor/forskare …?" asks for a person as "Vem …?" does
+_PERSON_NOUN = (
+    r"(?:forskare|rektor|rektorn|person|personer|politiker|tjänsteman|tjänstemän|lärare|chef|"
+    r"direktör|ordförande|författare|ledamot|ledamöter|handläggare|samordnare|skribent)"
+)
+_WHICH_PERSON = re.compile(rf"^(?:vilken|vilka) {_PERSON_NOUN}\b")
+
 _DEFINE = re.compile(
     r"^(?:vad (?:är|betyder|innebär|menas med)) (?:en |ett )?((?:[\w-]+)(?: [\w-]+)?)\W*$"
 )
@@ -163,6 +173,7 @@ def expects_type(question: str) -> bool:
             r"^(hur många|hur mycket|hur stor[at]?|how many|how much|när|when|vem|vilka personer|who)\b",
             q,
         )
+        or _WHICH_PERSON.match(q)
     )
 
 
@@ -188,6 +199,8 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
                 answer_text.lower(),
             )
         )
+    if _WHICH_PERSON.match(q):  # a name, not a role: "Vilken rektor leder skolan?"
+        return bool(_NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text))
     if re.match(r"^(vem|vilka personer|who)\b", q):
         if _NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text):
             return True

@@ -53,7 +53,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     cur = start
     for m in _BOUNDARY.finditer(text, start, end):
         before = text[cur : m.start()].rsplit(None, 1)
-        last = before[-1].lower().rstrip(".") if before else ""
+        last = before[-1].lower().rstrip(".").lstrip("(\"”«[") if before else ""  # "(t.ex."
         if (
             m.group(0)[0] == "."
             and "\n" not in m.group(0)

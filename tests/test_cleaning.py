@@ -385,13 +385,16 @@ def test_court_judgment_is_typed_dom(docs):
 
 def test_sentence_splitting_keeps_swedish_abbreviations_inside_sentences(docs):
     text = ("Förordningen omfattar bl.a. asylsökande barn. Skrivelsen kom från Andréa Hedin m.fl. "
-            "(M) i januari. Utredaren ska t.ex. analysera förutsättningarna. Den sista meningen.")
+            "(M) i januari. Utredaren ska t.ex. analysera förutsättningarna. Den sista meningen. "
+            "Lärarna betyder mest (t.ex. John Hattie: Visible learning). Slut.")
     got = [text[a:b] for a, b in sentence_spans(text)]
     assert got == [
         "Förordningen omfattar bl.a. asylsökande barn.",
         "Skrivelsen kom från Andréa Hedin m.fl. (M) i januari.",
         "Utredaren ska t.ex. analysera förutsättningarna.",
         "Den sista meningen.",
+        "Lärarna betyder mest (t.ex. John Hattie: Visible learning).",  # "(t.ex." is one too
+        "Slut.",
     ]
     # on the real PDF text: the sentence with "bl.a." and "m.fl." runs to its real end
     pdf = docs[DIR_PDF].text

@@ -26,6 +26,8 @@ import pytest
         ("Hur många av ungdomarna nåddes?", "Av de 4 969 ungdomar nåddes 4 787.", "Alla nåddes."),
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
+        ("Vilken rektor leder skolan?", "Skolan leds av Anna Borg.", "Rektorn leder skolan."),
+        ("Vilken forskare nämns?", "Lärarna (t.ex. John Hattie) betyder mest.", "Forskare menar så."),
     ],
 )
 def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
@@ -78,3 +80,25 @@ def test_a_word_the_corpus_lacks_is_a_paraphrase_only_when_the_passage_uses_its_
     # "betyg": its synonym "bedömning" is elsewhere in the corpus, not in the passage answering
     assert missing_share("Vilka betyg fick ungdomar?", analyzer, passage) == 0.5
     assert missing_share("Vilka betyg fick ungdomar?", analyzer, "Bedömning sker.") == 0.0
+
+
+def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when_needed():
+    from bot.extractive import candidate_sentences, typed_candidates
+    from bot.retrieval import Hit
+
+    texts = [
+        "Forskning om lärarnas betydelse styr arbetet.",
+        "Förvaltningen satsar på lärare.",
+        "Kompetensutveckling erbjuds alla.",
+        "De viktigaste faktorerna är lärarnas kompetens (t.ex. John Hattie: Visible learning).",
+    ]
+    hits = [Hit(f"c{i}", "d", t, {}, 1.0 - i / 10, 0.8, 1.0) for i, t in enumerate(texts)]
+    top = candidate_sentences(hits, top_passages=3)
+    question = "Vilken forskare hänvisar förvaltningen till?"
+    extra = typed_candidates(question, hits, top, 3)[len(top) :]
+    assert [(s.hit_index, s.fallback) for s in extra] == [(3, True)]
+    # a question that asks for no type, or whose top passages answer it in kind, looks no further
+    assert typed_candidates("Vad satsar förvaltningen på?", hits, top, 3) == top
+    hits[1].text = "Förvaltningen satsar på lärare, enligt Anna Borg."
+    top = candidate_sentences(hits, top_passages=3)
+    assert typed_candidates(question, hits, top, 3) == top
