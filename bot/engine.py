@@ -18,6 +18,7 @@ from bot.extractive import (
     score_sentences,
     trim_passage,
     typed_candidates,
+    with_typed,
 )
 from bot.grounding import check_grounding
 from bot.models import Answer, Citation, Filters
@@ -102,7 +103,8 @@ class Engine:
                 resolved_question=resolved if resolved != question else None,
             )
         else:
-            answer = self._compose(question, resolved, lang, hits, picked)
+            quoted = with_typed(resolved, sentences, picked)
+            answer = self._compose(question, resolved, lang, hits, quoted)
             if self.settings.answer_mode == "generative":
                 answer = self._generative(question, resolved, lang, hits, text) or answer
         ok, problems = check_grounding(answer)

@@ -150,6 +150,21 @@ _RESTATES = re.compile(
 )
 
 
+def with_typed(
+    question: str, sentences: list[Sentence], picked: list[Sentence], margin: float = 0.15
+) -> list[Sentence]:
+    """A question asking for a date, number or name whose chosen sentences hold none also gets
+    the best sentence that does, when it scores nearly as well ("Nätverket startade 2022 …").
+    Only the answer text changes: the refusal judges the chosen sentences."""
+    chosen = " ".join(s.text for s in picked)
+    if not picked or not expects_type(question) or answer_type_ok(question, chosen):
+        return picked
+    typed = next((s for s in sentences if answer_type_ok(question, s.text)), None)
+    if typed is None or typed.score < picked[0].score - margin:
+        return picked
+    return picked + [typed]
+
+
 def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sentence]:
     """The best sentence, and up to n-1 more that score nearly as well and say something new."""
     if not sentences:
@@ -168,7 +183,8 @@ def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sente
     return picked
 
 
-_BACKREF = re.compile(r"^\W*(?:\w+\s+){0,3}(?:därför|dessa|detta|denne|därutöver|dessutom)\b", re.I)
+# "… har därför …", "I den nya modellen är detta …": the sentence before says what is meant
+_BACKREF = re.compile(r"^\W*(?:\w+\s+){0,5}(?:därför|dessa|detta|denne|därutöver|dessutom)\b", re.I)
 
 
 def extend(s: Sentence, hit_text: str) -> tuple[int, int]:

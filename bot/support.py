@@ -147,6 +147,12 @@ _PERSON_NOUN = (
 )
 _WHICH_PERSON = re.compile(rf"^(?:vilken|vilka) {_PERSON_NOUN}\b")
 
+# a date or time: "När …?", "Från vilket år …?", "Under vilken period …?"
+_WHEN = (
+    r"^(?:när|when|(?:från |under |sedan |till )?"
+    r"(?:vilket år|vilka år|vilken period|vilken termin|vilket datum))\b"
+)
+
 _DEFINE = re.compile(
     r"^(?:vad (?:är|betyder|innebär|menas med)) (?:en |ett )?((?:[\w-]+)(?: [\w-]+)?)\W*$"
 )
@@ -173,6 +179,7 @@ def expects_type(question: str) -> bool:
             r"^(hur många|hur mycket|hur stor[at]?|how many|how much|när|when|vem|vilka personer|who)\b",
             q,
         )
+        or re.match(_WHEN, q)
         or _WHICH_PERSON.match(q)
     )
 
@@ -191,7 +198,7 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
         return _counts(m.group(1), answer_text)
     if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
         return bool(_NUMBER.search(answer_text) or _NUMBER_WORDS.search(answer_text))
-    if re.match(r"^(när|when)\b", q):
+    if re.match(_WHEN, q):
         return bool(_DATE.search(answer_text)) or bool(
             re.search(
                 r"\b(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"

@@ -25,6 +25,8 @@ import pytest
         ("Vad är life science?", "Life science är biovetenskap.", "Stockholm Science & Innovation"),
         ("Hur många av ungdomarna nåddes?", "Av de 4 969 ungdomar nåddes 4 787.", "Alla nåddes."),
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
+        ("Under vilken period var skolan med?", "Ht 2019 till vt 2022.", "Skolan var med."),
+        ("Från vilket år gäller modellen?", "Den gäller från 2012.", "Modellen är ny."),
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
         ("Vilken rektor leder skolan?", "Skolan leds av Anna Borg.", "Rektorn leder skolan."),
         ("Vilken forskare nämns?", "Lärarna (t.ex. John Hattie) betyder mest.", "Forskare menar så."),
@@ -102,3 +104,31 @@ def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when
     hits[1].text = "Förvaltningen satsar på lärare, enligt Anna Borg."
     top = candidate_sentences(hits, top_passages=3)
     assert typed_candidates(question, hits, top, 3) == top
+
+
+def test_a_typed_question_also_quotes_the_best_sentence_of_its_type_when_close():
+    from bot.extractive import Sentence, with_typed
+
+    def sent(text, score):
+        return Sentence(0, 0, len(text), text, score=score)
+
+    best = sent("Nätverket är ett samarbete mellan universitetet och staden.", 0.94)
+    dated = sent("Nätverket startade 2022 och har vuxit.", 0.87)
+    far = sent("Rapporten kom 2019.", 0.70)
+    question = "När drog nätverket igång?"
+    assert with_typed(question, [best, dated, far], [best]) == [best, dated]
+    assert with_typed(question, [best, far], [best]) == [best]  # too far below to be the answer
+    assert with_typed(question, [dated, best], [dated]) == [dated]  # already has a date
+    assert with_typed("Vad gör nätverket?", [best, dated], [best]) == [best]  # asks for no type
+
+
+def test_a_sentence_referring_back_within_its_first_words_brings_the_one_before():
+    from bot.extractive import Sentence, extend
+
+    text = (
+        "Elever som invandrat inom två år ger högst vikt. "
+        "I den nya modellen är detta den kategori som genererar högst anslag."
+    )
+    start = text.index("I den nya")
+    a, b = extend(Sentence(0, start, len(text), text[start:]), text)
+    assert text[a:b] == text
