@@ -1,4 +1,4 @@
-"""``python -m bot``: ask, chat, slack, eval, feedback. Heavy libraries load inside commands."""
+"""``python -m bot``: ask, chat, slack, eval, calibrate, feedback. Heavy libraries load inside commands."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ def _register() -> None:
         pass
     else:
         main.add_command(eval_cmd, name="eval")
+    from bot.evaluation.calibrate import calibrate_cmd
+
+    main.add_command(calibrate_cmd, name="calibrate")
 
 
 _register()
