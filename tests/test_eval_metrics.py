@@ -91,6 +91,13 @@ def test_evidence_match_treats_dashes_alike_but_not_missing_ones():
     assert not metrics.citation_is_hit(["förvaltning under 20212024"], [], passage, None)
 
 
+def test_evidence_match_reads_an_abbreviation_as_its_words():
+    passage = "en skrivelse från Andréa Hedin med flera (M) med frågor"
+    assert metrics.contains(passage, "skrivelse från Andréa Hedin m.fl. (M)")
+    assert metrics.contains("lärarnas betydelse (t.ex. John Hattie)", "till exempel John Hattie")
+    assert not metrics.contains(passage, "skrivelse från Andréa Hedin (M)")
+
+
 def test_source_match_without_evidence_uses_the_file_name():
     assert metrics.citation_is_hit([], [V], "any text", f"/data/corpus/{V}")
     assert not metrics.citation_is_hit([], [V], "any text", "other.txt")

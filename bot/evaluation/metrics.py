@@ -13,10 +13,19 @@ HIT_KS = (1, 3, 5)
 _DASHES = str.maketrans("‐‑‒–—−", "------")
 
 
+# the statements abbreviate in one place and write out in the next ("Andréa Hedin m.fl. (M)" in
+# the title, "Andréa Hedin med flera (M)" in the text)
+_ABBREVIATIONS = {"m.fl.": "med flera", "bl.a.": "bland annat", "t.ex.": "till exempel"}
+
+
 def normalise(text: str) -> str:
-    """Case-folded, every run of whitespace one space and every dash a hyphen: how evidence and
-    keywords are matched (statements write "2021-2024" in one section and "2021–2024" in the next)."""
-    return " ".join(text.translate(_DASHES).split()).casefold()
+    """Case-folded, every run of whitespace one space, every dash a hyphen and a few common
+    abbreviations written out: how evidence and keywords are matched (statements write
+    "2021-2024" in one section and "2021–2024" in the next)."""
+    out = " ".join(text.translate(_DASHES).split()).casefold()
+    for short, long in _ABBREVIATIONS.items():
+        out = out.replace(short, long)
+    return out
 
 
 def contains(haystack: str, needle: str) -> bool:
