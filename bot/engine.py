@@ -191,7 +191,9 @@ class Engine:
             kw, missing = 0.4, 0.0
         else:
             missing = missing_share(question, analyzer, hits[0].text)
-        typed = answer_type_ok(question, " ".join(s.text for s in picked))
+        # a passage under a school's heading speaks of that school ("… > Rinkebyskolan")
+        headings = {hits[s.hit_index].metadata.get("section", "").split(" > ")[-1] for s in picked}
+        typed = answer_type_ok(question, " ".join(s.text for s in picked), " / ".join(headings))
         return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
 
     def _compose(self, question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:

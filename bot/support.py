@@ -153,6 +153,15 @@ _WHEN = (
     r"(?:vilket år|vilka år|vilken period|vilken termin|vilket datum))\b"
 )
 
+# "Vilka skolor …?" asks for schools by name ("Hagsätraskolan", "Kungsholmens gymnasium")
+_WHICH_SCHOOL = re.compile(
+    r"^(?:vilken|vilka) (?:skola|skolor|skolorna|gymnasium|gymnasier|gymnasieskola|gymnasieskolor|"
+    r"grundskola|grundskolor)\b"
+)
+_SCHOOL_NAME = re.compile(
+    r"\b[A-ZÅÄÖ]\w*(?:skolan|skola|gymnasiet|gymnasium)\b|\b[A-ZÅÄÖ]\w+ (?:gymnasium|School)\b"
+)
+
 _DEFINE = re.compile(
     r"^(?:vad (?:är|betyder|innebär|menas med)) (?:en |ett )?((?:[\w-]+)(?: [\w-]+)?)\W*$"
 )
@@ -181,10 +190,13 @@ def expects_type(question: str) -> bool:
         )
         or re.match(_WHEN, q)
         or _WHICH_PERSON.match(q)
+        or _WHICH_SCHOOL.match(q)
     )
 
 
-def answer_type_ok(question: str, answer_text: str) -> bool:
+def answer_type_ok(question: str, answer_text: str, headings: str = "") -> bool:
+    """Does the answer hold what the question asks for? ``headings`` are the answering passages'
+    section names: a passage under "… > Rinkebyskolan" names its school there, not in its text."""
     q = question.lower().strip()
     answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
     if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
@@ -206,6 +218,8 @@ def answer_type_ok(question: str, answer_text: str) -> bool:
                 answer_text.lower(),
             )
         )
+    if _WHICH_SCHOOL.match(q):
+        return bool(_SCHOOL_NAME.search(answer_text) or _SCHOOL_NAME.search(headings))
     if _WHICH_PERSON.match(q):  # a name, not a role: "Vilken rektor leder skolan?"
         return bool(_NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text))
     if re.match(r"^(vem|vilka personer|who)\b", q):

@@ -115,10 +115,11 @@ class Settings(BaseSettings):
         "answer is refused and the nearest passages are shown as such. Calibrated on eval data.",
     )
     type_penalty: float = Field(
-        0.2,
+        0.3,
         ge=0,
         description="Subtracted from the support when the chosen sentences lack what the question "
-        "asks for (a name for 'Vem', a number for 'Hur många', a date for 'När').",
+        "asks for (a name for 'Vem' or 'Vilken forskare', a number for 'Hur många', a date for "
+        "'När', a school's name for 'Vilka skolor').",
     )
     answer_sentences: int = Field(
         3, ge=1, le=5, description="Most sentences in an extractive answer."

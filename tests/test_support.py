@@ -30,6 +30,8 @@ import pytest
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
         ("Vilken rektor leder skolan?", "Skolan leds av Anna Borg.", "Rektorn leder skolan."),
         ("Vilken forskare nämns?", "Lärarna (t.ex. John Hattie) betyder mest.", "Forskare menar så."),
+        ("Vilka skolor avses?", "Hagsätraskolan och Rinkebyskolan.", "Sjutton skolor, fokusskolor."),
+        ("Vilken skola i Kista?", "Stockholm Science & Innovation School (SSIS).", "En skola i Kista."),
     ],
 )
 def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
@@ -132,3 +134,14 @@ def test_a_sentence_referring_back_within_its_first_words_brings_the_one_before(
     start = text.index("I den nya")
     a, b = extend(Sentence(0, start, len(text), text[start:]), text)
     assert text[a:b] == text
+
+
+def test_a_school_question_is_answered_by_a_passage_under_the_schools_heading():
+    from bot.support import answer_type_ok
+
+    question = "Vilken skola hade en lektor?"
+    sentence = "Skolan har haft en lektor som utvecklat undervisningen."
+    assert not answer_type_ok(question, sentence)
+    assert answer_type_ok(question, sentence, "Rinkebyskolan")
+    # headings count for school questions only: a number there does not answer "Hur många"
+    assert not answer_type_ok("Hur många rektorer deltar?", "Två andra kommuner.", "12 rektorer")
