@@ -2,8 +2,8 @@
 
 Every row of results.jsonl records the question's support score, whatever threshold the run used,
 so one run is enough: the threshold is chosen afterwards. It refuses as many unanswerable questions
-as it can while refusing at most ``--max-answerable-refused`` answerable ones, and among equally
-good thresholds it takes the middle of the widest gap between two scores. Needed whenever the
+as it can while refusing at most ``--max-answerable-refused`` answerable ones, and among the
+thresholds that do it takes the middle of the widest gap between two scores. Needed whenever the
 embedder changes: another model's cosine similarities live on another scale.
 """
 
@@ -79,7 +79,8 @@ def cuts(rows: list[Scored]) -> list[Cut]:
 
 def choose(rows: list[Scored], max_answerable_refused: int = 1) -> Cut:
     allowed = [c for c in cuts(rows) if c.answerable_refused <= max_answerable_refused]
-    return min(allowed, key=lambda c: (c.unanswerable_answered, c.answerable_refused, -c.margin))
+    # the refusal budget is a limit, not a goal: within it, the widest gap is the safest choice
+    return min(allowed, key=lambda c: (c.unanswerable_answered, -c.margin, c.answerable_refused))
 
 
 @click.command("calibrate")
