@@ -192,7 +192,7 @@ class Engine:
         else:
             missing = missing_share(question, analyzer, hits[0].text)
         # a passage under a school's heading speaks of that school ("… > Rinkebyskolan")
-        headings = {hits[s.hit_index].metadata.get("section", "").split(" > ")[-1] for s in picked}
+        headings = {(hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked}
         typed = answer_type_ok(question, " ".join(s.text for s in picked), " / ".join(headings))
         return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
 
