@@ -51,9 +51,14 @@ class SentenceEmbeddingCache:
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1))
 
 
-def candidate_sentences(hits: list[Hit], top_passages: int, per_passage: int = 8) -> list[Sentence]:
+def candidate_sentences(
+    hits: list[Hit], top_passages: int, per_passage: int = 8, first: int = 0
+) -> list[Sentence]:
+    """Candidate sentences of hits[first:top_passages]; ``hit_index`` stays the hit's own index."""
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:top_passages]):
+        if i < first:
+            continue
         spans = line_blocks(hit.text, sentence_spans(hit.text))
         for a, b in spans[: per_passage * 3]:
             text = hit.text[a:b].strip()
@@ -67,7 +72,7 @@ def typed_candidates(question: str, hits: list[Hit], sentences: list[Sentence], 
     passages has one, the sentences of the asked type from the passages below them."""
     if not expects_type(question) or any(answer_type_ok(question, s.text) for s in sentences):
         return sentences
-    lower = [s for s in candidate_sentences(hits, len(hits)) if s.hit_index >= top]
+    lower = candidate_sentences(hits, len(hits), first=top)  # the top ones are already here
     lower = [s for s in lower if answer_type_ok(question, s.text)]
     for s in lower:
         s.fallback = True
