@@ -1,4 +1,5 @@
-"""``python -m ingest PATH... [--index DIR] [--json] [--prune] [--dry-run]`` and ``python -m ingest stats``."""
+"""``python -m ingest PATH... [--index DIR] [--json] [--prune] [--dry-run]``, ``python -m ingest stats``
+and ``python -m ingest model build``."""
 
 from __future__ import annotations
 
@@ -90,5 +91,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "stats":
         stats_cmd.main(args[1:], prog_name="python -m ingest stats")
+    elif args and args[0] == "model":
+        from ingest.model_cli import model_cmd
+
+        model_cmd.main(args[1:], prog_name="python -m ingest model")
     else:
         ingest_cmd.main(args, prog_name="python -m ingest")

