@@ -1,4 +1,5 @@
-"""``python -m ingest PATH... [--index DIR] [--json] [--prune] [--dry-run]`` and ``python -m ingest stats``."""
+"""``python -m ingest PATH... [--index DIR] [--json] [--prune] [--dry-run]``, ``python -m ingest
+stats`` and ``python -m ingest repair`` (ingest/cli_repair.py)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ def ingest_cmd(paths, index, as_json, prune, dry_run) -> None:
     from ingest.pipeline import Ingestor
 
     settings = _settings(index)
+    # a bar on a terminal; on a log (cron, a container) a line per N files or per 30 s, on stderr
+    mode = "log" if not sys.stderr.isatty() else "off" if as_json else "bar"
     try:
-        summary = Ingestor(settings, progress=not as_json and sys.stderr.isatty()).run(
+        summary = Ingestor(settings, progress=mode).run(
             list(paths), prune=prune, dry_run=dry_run
         )
     except UtbotError as exc:
@@ -42,6 +45,8 @@ def ingest_cmd(paths, index, as_json, prune, dry_run) -> None:
         click.echo(f"FAILED {failure['path']}: {failure['reason']}", err=True)
     for note in summary.notes:
         click.echo(f"note   {note['path']}: {note['note']}", err=True)
+    for line in summary.repaired:
+        click.echo(f"repaired: {line}", err=True)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
@@ -81,6 +86,12 @@ def stats_cmd(index, as_json) -> None:
     click.echo(f"Model:       {stats['model']}")
     click.echo(f"Documents:   {stats['documents']}")
     click.echo(f"Chunks:      {stats['chunks']} (vectors in Chroma: {stats['vectors']})")
+    click.echo(f"Keywords:    {stats['keywords']} chunks in the keyword index")
+    if stats["problems"]:
+        click.echo(
+            f"WARNING: the index is inconsistent: {'; '.join(stats['problems'])}. "
+            f"Repair: python -m ingest repair --index {stats['index']}"
+        )
     click.echo(f"Last ingest: {stats['last_ingest']}")
     for doc in stats["per_document"]:
         click.echo(f"  {doc['chunks']:5d}  {doc['source']}  {doc['title'] or ''}")
@@ -90,5 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] == "stats":
         stats_cmd.main(args[1:], prog_name="python -m ingest stats")
+    elif args and args[0] == "repair":
+        from ingest.cli_repair import repair_cmd
+
+        repair_cmd.main(args[1:], prog_name="python -m ingest repair")
     else:
         ingest_cmd.main(args, prog_name="python -m ingest")
