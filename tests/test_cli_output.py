@@ -48,7 +48,7 @@ def test_a_filter_matching_no_document_is_named(tmp_path, bundled_settings):
                  cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Inget dokument i indexet matchar filtret --year 2030" in result.stdout
-    both = run("bot", "ask", question, "--year", "2025", "--type", "motion", "--json",
-               "--index", bundled_settings.index_path, cwd=tmp_path)
+    both = run("bot", "ask", question, "--year", "2025", "--type", "remissvar på motion", "--json",
+               "--index", bundled_settings.index_path, cwd=tmp_path)  # each matches, not both
     answer = json.loads(both.stdout.splitlines()[-1])
-    assert answer["refused"] and "--year 2025 --type motion" in answer["answer"]
+    assert answer["refused"] and "--year 2025 --type remissvar på motion" in answer["answer"]
