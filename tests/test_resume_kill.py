@@ -97,12 +97,15 @@ def test_kill_9_at_three_points_each_run_embeds_only_what_is_missing(tmp_path, e
         now = stored(settings)
         assert now >= have  # nothing a killed run stored was thrown away
         assert planned and planned[0] <= total - len(have & want)  # it embeds only the rest
+        print(f"killed at {share:.0%}: stored {len(now & want)}/{total}, the run had planned "
+              f"{planned[0]} (stored before it: {len(have & want)})")
         have = now
     assert len(have & want) >= int(0.8 * total)
 
     summary = Ingestor(settings, embedder).run([folder])
     assert summary.failures == [] and summary.files_new + summary.files_unchanged == FILES
     assert summary.embedded <= total - len(have & want)
+    print(f"final run: embedded {summary.embedded} of {total} (stored before it: {len(have & want)})")
     after = state(settings)
     assert after["catalogue"] == after["chroma"] == after["keywords"] == want
     assert after["pending"] == {}
