@@ -61,6 +61,21 @@ def _filters(dnr, year, doc_type):
     return Filters(dnr=dnr, year=year, type=doc_type)
 
 
+def _filter_matching_nothing(engine, filters, options: dict) -> str | None:
+    """The filter (as the user typed it) that no document in the index matches, if any: each
+    option alone first, then their combination."""
+    from bot.models import Filters
+
+    given = {opt: value for opt, value in options.items() if value is not None}
+    if not given or engine.retriever.matches_any(filters):
+        return None
+    names = {"--dnr": "dnr", "--year": "year", "--type": "type"}
+    for opt, value in given.items():
+        if not engine.retriever.matches_any(Filters(**{names[opt]: value})):
+            return f"{opt} {value}"
+    return " ".join(f"{opt} {value}" for opt, value in given.items())
+
+
 @click.command()
 @click.argument("question")
 @INDEX_OPT
@@ -71,8 +86,25 @@ def _filters(dnr, year, doc_type):
 @click.option("--type", "doc_type", help="Only this document type, e.g. 'svar på skrivelse'.")
 def ask(question, index, as_json, k, dnr, year, doc_type) -> None:
     """Answer one question, with cited passages."""
+    from bot.templates import messages
+    from ingest.settings import bundled_prompts
+
+    if not question.strip():
+        raise click.UsageError(messages(bundled_prompts(), "sv")["empty_question"])
     engine = build_engine(index)
-    answer = engine.answer(question, k=k, filters=_filters(dnr, year, doc_type))
+    filters = _filters(dnr, year, doc_type)
+    empty = _filter_matching_nothing(
+        engine, filters, {"--dnr": dnr, "--year": year, "--type": doc_type}
+    )
+    if empty:
+        from bot.models import Answer
+        from bot.query import detect_language
+
+        lang = detect_language(question)
+        text = messages(engine.settings.prompts_dir, lang)["no_document_matches"]
+        answer = Answer(question, text.format(filter=empty), True, [], lang=lang)
+    else:
+        answer = engine.answer(question, k=k, filters=filters)
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
     else:

@@ -129,10 +129,13 @@ class Engine:
         return answer
 
     def _reopen_if_stale(self) -> None:
-        """A long-running bot sees a weekly re-ingest without a restart."""
+        """A long-running bot sees a weekly re-ingest without a restart: it reopens the index
+        once an ingest run has finished (not per file). An index found inconsistent on reopening
+        (Chroma emptied) raises IndexInconsistentError, saying how to repair, on every question
+        until it is repaired."""
         if self.retriever.is_stale():
             log.info("index %s changed; reopening it", self.settings.index_path)
-            self.retriever.close()
+            self.retriever.close()  # first: a fresh Chroma client sees other processes' writes
             self.retriever = HybridRetriever(self.settings, self.embedder)
 
     def _generative(self, question, resolved, lang, hits, text) -> Answer | None:

@@ -9,6 +9,7 @@ SweFAQ (docs/experiments.md), which is why scores, not ranks, are fused.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 
@@ -16,10 +17,12 @@ import numpy as np
 
 from bot.models import Filters
 from ingest.embedding import Embedder
-from ingest.errors import IndexMissingError
+from ingest.errors import IndexInconsistentError, IndexMissingError
 from ingest.keywords import KeywordIndex
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
+
+log = logging.getLogger(__name__)
 
 # "UTBF 2024/6786", "dnr 2024/6786", or a bare "2024/6786" (but not a school year "2021/2022")
 DNR_IN_TEXT = re.compile(
@@ -65,13 +68,20 @@ class HybridRetriever:
             )
         self.catalogue.check_model(embedder.model_id, index)
         self.vectors = VectorStore(settings, create=False)
+        self.generation = self.catalogue.generation
+        ensure_servable(self.catalogue, self.vectors, settings)
         self.version = self.catalogue.chunk_version
         self.keywords = self._keywords()
         self._docs = self._doc_table()
 
     def is_stale(self) -> bool:
-        """Has an ingest changed the index since this retriever opened it?"""
-        return self.catalogue.chunk_version != self.version
+        """Has an ingest run finished since this retriever opened the index (its generation
+        moves once per run, not per file), or has Chroma lost its vectors (a server restarted
+        empty)? Costs a catalogue read and a vector count."""
+        try:
+            return self.catalogue.generation != self.generation or self.vectors.count() == 0
+        except Exception:  # closed after a failed reopen, or the collection is gone
+            return True
 
     def close(self) -> None:
         self.vectors.close()
@@ -145,6 +155,11 @@ class HybridRetriever:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches_any(self, filters: Filters) -> bool:
+        """Does any chunk in the index pass these filters?"""
+        where = self._where(filters, None)
+        return where is None or bool(self.vectors.collection.get(where=where, limit=1)["ids"])
 
     def _allowed_ids(self, where: dict | None) -> set[str] | None:
         if where is None:
@@ -231,6 +246,27 @@ class HybridRetriever:
         ]
         hits.sort(key=lambda h: (-h.score, -h.dense))
         return hits
+
+
+def ensure_servable(catalogue: Catalogue, vectors: VectorStore, settings: Settings) -> None:
+    """Refuse an index whose catalogue lists chunks Chroma does not hold (a lost or truncated
+    store): every answer would be refused or incomplete without anyone being told why. The
+    differences a running (or killed) ingest's pending files explain are tolerated."""
+    from ingest.reconcile import check
+
+    health = check(catalogue, vectors, settings.index_path / "keywords")
+    lost = health.unexplained_missing
+    if lost or (health.catalogue and not health.vectors):
+        where = settings.chroma_url or settings.index_path / "chroma"
+        raise IndexInconsistentError(
+            f"The index at {settings.index_path} is inconsistent: the catalogue lists "
+            f"{health.catalogue} chunks but Chroma ({where}) holds {health.vectors} vectors, "
+            f"{len(health.missing)} of them missing. Repair it: python -m ingest repair "
+            f"--index {settings.index_path} (or run the next ingest); it re-embeds only what is "
+            "missing."
+        )
+    if health.orphans:
+        log.warning("index %s: %s", settings.index_path, "; ".join(health.problems()))
 
 
 def _without_mfl(name: str) -> str:

@@ -1,4 +1,7 @@
-"""Load user-facing texts and prompts from the prompts folder; a missing variable fails loudly."""
+"""Load user-facing texts and prompts from the prompts folder; a missing variable fails loudly.
+
+The folder is ``Settings.prompts_dir``: by default the package data ``bot/prompts`` (located with
+importlib.resources, so an installed wheel finds it), or a folder of your own."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""``python -m ingest PATH... [--index DIR] [--json] [--prune] [--dry-run]``, ``python -m ingest stats``
-and ``python -m ingest model build``."""
+"""``python -m ingest PATH... [--index DIR] [--json] [--prune] [--dry-run]``, ``python -m ingest
+stats``, ``python -m ingest repair`` (ingest/cli_repair.py) and ``python -m ingest model build``."""
 
 from __future__ import annotations
 
@@ -33,8 +33,10 @@ def ingest_cmd(paths, index, as_json, prune, dry_run) -> None:
     from ingest.pipeline import Ingestor
 
     settings = _settings(index)
+    # a bar on a terminal; on a log (cron, a container) a line per N files or per 30 s, on stderr
+    mode = "log" if not sys.stderr.isatty() else "off" if as_json else "bar"
     try:
-        summary = Ingestor(settings, progress=not as_json and sys.stderr.isatty()).run(
+        summary = Ingestor(settings, progress=mode).run(
             list(paths), prune=prune, dry_run=dry_run
         )
     except UtbotError as exc:
@@ -43,6 +45,8 @@ def ingest_cmd(paths, index, as_json, prune, dry_run) -> None:
         click.echo(f"FAILED {failure['path']}: {failure['reason']}", err=True)
     for note in summary.notes:
         click.echo(f"note   {note['path']}: {note['note']}", err=True)
+    for line in summary.repaired:
+        click.echo(f"repaired: {line}", err=True)
     if as_json:
         click.echo(json.dumps(summary.to_json(), ensure_ascii=False))
     else:
@@ -82,6 +86,12 @@ def stats_cmd(index, as_json) -> None:
     click.echo(f"Model:       {stats['model']}")
     click.echo(f"Documents:   {stats['documents']}")
     click.echo(f"Chunks:      {stats['chunks']} (vectors in Chroma: {stats['vectors']})")
+    click.echo(f"Keywords:    {stats['keywords']} chunks in the keyword index")
+    if stats["problems"]:
+        click.echo(
+            f"WARNING: the index is inconsistent: {'; '.join(stats['problems'])}. "
+            f"Repair: python -m ingest repair --index {stats['index']}"
+        )
     click.echo(f"Last ingest: {stats['last_ingest']}")
     for doc in stats["per_document"]:
         click.echo(f"  {doc['chunks']:5d}  {doc['source']}  {doc['title'] or ''}")
@@ -95,5 +105,9 @@ def main(argv: list[str] | None = None) -> None:
         from ingest.model_cli import model_cmd
 
         model_cmd.main(args[1:], prog_name="python -m ingest model")
+    elif args and args[0] == "repair":
+        from ingest.cli_repair import repair_cmd
+
+        repair_cmd.main(args[1:], prog_name="python -m ingest repair")
     else:
         ingest_cmd.main(args, prog_name="python -m ingest")

@@ -45,11 +45,13 @@ class IngestSummary:
     chunks_written: int = 0
     chunks_deleted: int = 0
     embedded: int = 0
+    metadata_updated: int = 0  # reused vectors whose metadata changed (nothing embedded)
     seconds: float = 0.0
     dry_run: bool = False
     failures: list[dict] = field(default_factory=list)
     notes: list[dict] = field(default_factory=list)
     planned: list[dict] = field(default_factory=list)  # dry run: what would change
+    repaired: list[str] = field(default_factory=list)  # what reconciling the index fixed
 
     def to_json(self) -> dict:
         d = asdict(self)

@@ -28,5 +28,9 @@ class IndexMissingError(UtbotError):
     """No index, or an empty one, where the bot looks."""
 
 
+class IndexInconsistentError(UtbotError):
+    """The catalogue, Chroma and the keyword index disagree; the message says how to repair."""
+
+
 class MissingDependencyError(UtbotError):
     """An optional dependency is not installed; the message names the extra."""

@@ -163,6 +163,14 @@ class KeywordIndex:
         os.replace(tmp, folder)
         shutil.rmtree(old, ignore_errors=True)
 
+    @staticmethod
+    def count(folder: Path) -> int | None:
+        """Chunk ids a saved index holds (None: no complete index in the folder)."""
+        try:
+            return len(json.loads((folder / "ids.json").read_text()))
+        except (FileNotFoundError, ValueError):
+            return None
+
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
         import bm25s

@@ -21,22 +21,27 @@ from ingest.documents import (  # noqa: F401 - SourceDocument is part of this mo
 )
 from ingest.embedding import Embedder, create_embedder, model_id_for
 from ingest.errors import IndexLockedError, IngestFileError
-from ingest.keywords import KeywordIndex
 from ingest.metadata import extract_metadata
+from ingest.progress import Mode, Progress
 from ingest.readers import read_file
+from ingest.reconcile import Health, check, repair, source_paths
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
-from ingest.writer import Writer, reconcile, refresh_keywords
+from ingest.writer import Writer
 
 
 class Ingestor:
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, progress: bool = False
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        progress: bool | Mode = False,
     ):
         self.settings = settings
         self.index_dir = settings.index_path
         self._embedder = embedder
-        self.progress = progress
+        mode: Mode = "bar" if progress is True else "off" if progress is False else progress
+        self.progress = Progress(mode, settings.progress_every_files, settings.progress_every_s)
 
     @property
     def embedder(self) -> Embedder:
@@ -54,7 +59,44 @@ class Ingestor:
     def run_documents(self, docs: list[SourceDocument], prune: bool = False) -> IngestSummary:
         return self._locked(lambda cat: self._run_docs(cat, docs, prune))
 
-    def _locked(self, work) -> IngestSummary:
+    def repair(self) -> dict:
+        """``python -m ingest repair``: make Chroma and the keyword index agree with the
+        catalogue (ingest/reconcile.py says what each repair costs). A lost catalogue is rebuilt
+        by ingesting again the files Chroma's metadata names, reusing their vectors."""
+
+        def work(cat: Catalogue) -> dict:
+            t0 = time.perf_counter()
+            store = VectorStore(self.settings)
+            keywords = self.index_dir / "keywords"
+            before = check(cat, store, keywords)
+            out: dict = {"before": _health_json(before), "repaired": [], "gone": []}
+            if not cat.files() and before.vectors:
+                paths, out["gone"] = source_paths(store)
+                summary = self._run_files(cat, paths, [], prune=False, dry_run=False)
+                out["catalogue_rebuilt"] = summary.to_json()
+                out["repaired"] = [
+                    f"rebuilt the catalogue from {len(paths)} source files "
+                    f"({summary.embedded} chunks embedded, the rest reused from Chroma)"
+                ] + summary.repaired
+            else:
+                done = repair(
+                    cat,
+                    store,
+                    keywords,
+                    lambda: self.embedder,
+                    self.settings.embed_batch_size,
+                    self.progress,
+                )
+                out["repaired"] = done.lines()
+                if done:
+                    cat.bump_generation()
+            out["after"] = _health_json(check(cat, store, keywords))
+            out["seconds"] = round(time.perf_counter() - t0, 3)
+            return out
+
+        return self._locked(work)
+
+    def _locked(self, work):
         from filelock import FileLock, Timeout
 
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +128,9 @@ class Ingestor:
         taken = {r.doc_id: r.path for r in known.values()}
         max_bytes = int(self.settings.max_file_mb * 1e6)
         todo: list[tuple[Prepared, bool]] = []
+        self.progress.start("reading", len(files))
         for path in files:
+            self.progress.advance(files=1)
             key = str(path)
             rec = known.get(key)
             redo = key in interrupted
@@ -123,6 +167,7 @@ class Ingestor:
             except OSError as exc:
                 summary.files_failed += 1
                 summary.failures.append({"path": key, "reason": f"cannot read: {exc.strerror}"})
+        self.progress.close()
         present = {str(p) for p in files}
         removed = [k for k in known if k not in present] if prune else []
         return self._apply(cat, todo, removed, summary, t0)
@@ -224,20 +269,38 @@ class Ingestor:
             summary.planned += [{"path": k, "action": "remove"} for k in removed]
             summary.seconds = time.perf_counter() - t0
             return summary
-        pending = cat.pending()
-        dirty = bool(todo or removed or pending)
-        keywords_current = KeywordIndex.is_current(self.index_dir / "keywords", cat.chunk_version)
-        if dirty or not keywords_current:  # also upgrades a keyword index of an older format
-            store = VectorStore(self.settings)
+        interrupted = bool(cat.pending())
+        store = VectorStore(self.settings)
+        if todo or removed:
             cat.set_meta("embed_model", self.embedder.model_id)
-            reconcile(cat, store, pending)
-            writer = Writer(
-                cat, store, self.embedder, self.settings.embed_batch_size, self.progress
-            )
+            writer = Writer(cat, store, self.embedder, self.settings.embed_batch_size, self.progress)
             writer.write(todo, removed, summary)
-        refresh_keywords(cat, self.index_dir / "keywords")
+        repairs = repair(
+            cat,
+            store,
+            self.index_dir / "keywords",
+            lambda: self.embedder,
+            self.settings.embed_batch_size,
+            self.progress,
+            routine=bool(todo or removed),
+        )
+        summary.repaired = repairs.lines()
+        if todo or removed or interrupted or repairs:
+            cat.bump_generation()  # a running bot reopens the index once, now
         summary.seconds = time.perf_counter() - t0
         return summary
+
+
+def _health_json(h: Health) -> dict:
+    return {
+        "catalogue": h.catalogue,
+        "vectors": h.vectors,
+        "keywords": h.keywords,
+        "missing": len(h.missing),
+        "orphans": len(h.orphans),
+        "consistent": h.consistent,
+        "problems": h.problems(),
+    }
 
 
 def ingest_documents(

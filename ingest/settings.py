@@ -16,6 +16,14 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENV_PREFIX = "UTBOT_"
 
 
+def bundled_prompts() -> Path:
+    """The templates shipped as package data (bot/prompts), found through importlib.resources so
+    that a wheel or a Docker image without the source tree finds them too."""
+    from importlib.resources import files
+
+    return Path(str(files("bot").joinpath("prompts")))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
@@ -90,6 +98,13 @@ class Settings(BaseSettings):
     chunk_overlap_chars: int = Field(
         120, ge=0, description="Characters of overlap between consecutive chunks of one section."
     )
+    progress_every_files: int = Field(
+        50, ge=1, description="Ingest with output to a log (not a terminal): a progress line "
+        "every this many files, or every progress_every_s seconds, whichever comes first.",
+    )
+    progress_every_s: float = Field(
+        30.0, gt=0, description="Ingest with output to a log: seconds between progress lines."
+    )
     max_file_mb: float = Field(
         20.0, gt=0, description="Files larger than this are refused (reason given per file)."
     )
@@ -161,8 +176,9 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(30.0, gt=0, description="Timeout for one LLM call.")
     prompts_dir: Path = Field(
-        PROJECT_ROOT / "prompts",
-        description="Folder of prompt and message templates shown to an LLM or a user.",
+        default_factory=bundled_prompts,
+        description="Folder of prompt and message templates shown to an LLM or a user. Default: "
+        "the bot/prompts package data, wherever utbot is installed; set it to use your own.",
     )
 
     # --- Slack -------------------------------------------------------------------------------

@@ -1,9 +1,13 @@
-"""What is in an index: documents, chunks, model, last ingest."""
+"""What is in an index: documents, chunks, model, last ingest, and whether the catalogue,
+Chroma and the keyword index agree (three counts; ids compared when they differ)."""
 
 from __future__ import annotations
 
 import json
 
+from ingest.errors import IndexInconsistentError
+from ingest.keywords import KeywordIndex
+from ingest.reconcile import Health, check
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
 
@@ -23,13 +27,26 @@ def index_stats(settings: Settings) -> dict:
             }
             for _path, doc_id, n, md in rows
         ]
-        vectors = VectorStore(settings).count()
+        keywords = settings.index_path / "keywords"
+        try:
+            health = check(cat, VectorStore(settings, create=False), keywords)
+        except IndexInconsistentError:  # no collection at all: read-only, so none is created
+            health = Health(
+                cat.chunk_count(),
+                0,
+                KeywordIndex.count(keywords),
+                KeywordIndex.is_current(keywords, cat.chunk_version),
+                sorted(cat.all_chunk_ids()),
+            )
         return {
             "index": str(settings.index_path),
             "model": cat.get_meta("embed_model"),
             "documents": len(rows),
             "chunks": sum(d["chunks"] for d in per_doc),
-            "vectors": vectors,
+            "vectors": health.vectors,
+            "keywords": health.keywords,
+            "consistent": health.consistent,
+            "problems": health.problems(),
             "last_ingest": cat.get_meta("last_ingest"),
             "per_document": per_doc,
         }

@@ -2,8 +2,10 @@
 
 SQLite is the record of what is done: a file counts as ingested only once its row is committed,
 which happens after its chunks are in Chroma. A file being written is marked ``pending`` first,
-so a run killed half-way is reconciled by the next one (stray Chroma ids deleted, the file redone).
-The keyword index is rebuilt from the catalogue whenever the catalogue's chunk version moves.
+so a run killed half-way is completed by the next one (ingest/writer.py has the write order,
+ingest/reconcile.py the checks and repairs). The keyword index is rebuilt from the catalogue
+whenever the catalogue's chunk version moves. ``ingest_generation`` moves once per ingest run
+that changed something: a running bot reopens the index when it moves, not once per file.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import IndexMissingError, ModelMismatchError
+from ingest.errors import IndexInconsistentError, IndexMissingError, ModelMismatchError
 from ingest.settings import Settings
 
 SCHEMA = """
@@ -52,7 +54,9 @@ class Catalogue:
         self.path = index_dir / "catalogue.sqlite3"
         if not create and not self.path.exists():
             raise IndexMissingError(
-                f"No index at {index_dir}. Build it first: python -m ingest corpus --index {index_dir}"
+                f"No index at {index_dir}. Build it first: python -m ingest corpus --index "
+                f"{index_dir}. If only its catalogue was lost, python -m ingest repair --index "
+                f"{index_dir} rebuilds it from the source files, reusing the vectors Chroma holds."
             )
         index_dir.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(
@@ -88,6 +92,33 @@ class Catalogue:
 
     def bump_version(self) -> None:
         self.set_meta("chunk_version", str(int(self.chunk_version) + 1))
+
+    @property
+    def generation(self) -> str:
+        """Moves once at the end of each ingest run that changed the index."""
+        return self.get_meta("ingest_generation") or "0"
+
+    def bump_generation(self) -> None:
+        self.set_meta("ingest_generation", str(int(self.generation) + 1))
+
+    def chunk_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def chunk_rows(self, ids: list[str]) -> list[tuple[str, str, str, dict]]:
+        """(id, text, index_text, metadata) of the given chunks, in catalogue order."""
+        out = []
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            out += [
+                (cid, text, itext, json.loads(md))
+                for cid, text, itext, md in self.db.execute(
+                    f"SELECT id, text, index_text, metadata FROM chunks WHERE id IN ({marks}) "
+                    "ORDER BY path, ordinal",
+                    part,
+                )
+            ]
+        return out
 
     # files and chunks ---------------------------------------------------------------------------
     def files(self) -> dict[str, FileRecord]:
@@ -210,7 +241,17 @@ class VectorStore:
                 name, metadata={"hnsw:space": "cosine"}, embedding_function=None
             )
         else:
-            self.collection = self.client.get_collection(name, embedding_function=None)
+            from chromadb.errors import NotFoundError
+
+            try:
+                self.collection = self.client.get_collection(name, embedding_function=None)
+            except NotFoundError:
+                where = settings.chroma_url or settings.index_path / "chroma"
+                raise IndexInconsistentError(
+                    f"Chroma at {where} has no collection {name!r}: its vectors are gone (a new "
+                    f"volume, or a server restarted without persistence). Repair: python -m "
+                    f"ingest repair --index {settings.index_path} (re-embeds from the catalogue)."
+                ) from None
         self.max_batch = int(self.client.get_max_batch_size())
 
     def upsert(
@@ -234,6 +275,33 @@ class VectorStore:
 
     def all_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
+
+    def metadata(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """(document text, metadata) of the given ids that Chroma holds."""
+        out: dict[str, tuple[str, dict]] = {}
+        for s in range(0, len(ids), self.max_batch):
+            got = self.collection.get(
+                ids=ids[s : s + self.max_batch], include=["documents", "metadatas"]
+            )
+            for cid, doc, md in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                out[cid] = (doc, dict(md or {}))
+        return out
+
+    def all_metadata(self) -> list[dict]:
+        """Every vector's metadata (a lost catalogue is rebuilt from the paths they name)."""
+        return [dict(md or {}) for md in self.collection.get(include=["metadatas"])["metadatas"]]
+
+    def update_metadata(self, ids: list[str], metas: list[dict]) -> None:
+        """Replace metadata without touching vectors or text; keys absent from the new metadata
+        are removed (Chroma merges metadata on update, and drops a key given as None)."""
+        old = self.metadata(ids)
+        full = [
+            {**{k: None for k in old.get(cid, ("", {}))[1] if k not in md}, **md}
+            for cid, md in zip(ids, metas, strict=True)
+        ]
+        for s in range(0, len(ids), self.max_batch):
+            e = s + self.max_batch
+            self.collection.update(ids=ids[s:e], metadatas=full[s:e])
 
     def count(self) -> int:
         return self.collection.count()

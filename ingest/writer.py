@@ -1,67 +1,62 @@
-"""The write phase of an ingest: vectors to Chroma, rows to the catalogue, keywords rebuilt.
+"""The write phase of an ingest: vectors to Chroma, rows to the catalogue.
 
-Order matters for crash safety: a file is marked pending, its vectors are written, and only then
-is its catalogue row committed; removals commit first and delete vectors after.
+The write order is what makes a run safe to kill at any point (kill -9 included):
+
+1. A file is marked ``pending`` in the catalogue with every chunk id it will own and every id it
+   will drop.
+2. Vectors Chroma already holds under the file's chunk ids are reused: ids are content hashes
+   of the indexed text, so a vector stored by an earlier or a killed run is the vector this run
+   would compute. Their metadata is brought up to date (a changed date or Dnr) without embedding.
+3. Only the chunks without a vector are embedded and upserted, in batches.
+4. The file's dropped chunks are deleted from Chroma.
+5. Its catalogue rows are committed in one transaction, which clears the pending mark: only now
+   does the file count as ingested.
+Removing a file commits its catalogue deletion first and deletes its vectors after.
+
+A run killed between steps leaves vectors Chroma holds and the catalogue does not list (reused
+by the next run, or removed as orphans if their file is gone) and possibly catalogue chunks
+without vectors (re-embedded): ``ingest.reconcile.repair`` settles both at the end of every run.
+While a file is pending, the bot tolerates exactly the differences its pending ids explain.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from ingest.documents import IngestSummary, chunk_metadata
 from ingest.embedding import Embedder
-from ingest.keywords import KeywordIndex
+from ingest.progress import Progress
 from ingest.store import Catalogue, FileRecord, VectorStore, chroma_metadata
-
-
-def reconcile(cat: Catalogue, store: VectorStore, pending: dict[str, list[str]]) -> None:
-    """After a killed run: drop vectors no committed file owns."""
-    if not pending:
-        return
-    committed = cat.all_chunk_ids()
-    stray = [cid for ids in pending.values() for cid in ids if cid not in committed]
-    store.delete(stray)
-    cat.clear_pending()
-
-
-def refresh_keywords(cat: Catalogue, folder: Path) -> None:
-    """Rebuild the keyword index when the catalogue's chunks have moved on since it was built."""
-    version = cat.chunk_version
-    if KeywordIndex.is_current(folder, version):
-        return
-    ids, texts = cat.chunk_texts()
-    KeywordIndex.build(ids, texts, version).save(folder)
 
 
 class Writer:
     def __init__(
-        self, cat: Catalogue, store: VectorStore, embedder: Embedder, batch: int, progress: bool
+        self,
+        cat: Catalogue,
+        store: VectorStore,
+        embedder: Embedder,
+        batch: int,
+        progress: Progress | None = None,
     ) -> None:
         self.cat, self.store, self.embedder = cat, store, embedder
-        self.batch, self.progress = batch, progress
+        self.batch, self.progress = batch, progress or Progress()
 
     def write(self, todo, removed: list[str], summary: IngestSummary) -> None:
-        bar = None
-        to_embed_total = 0
         plans = []
         for prep, _ in todo:
             old = self.cat.chunk_ids_for(prep.key)
-            new_ids = [c.id for c in prep.chunks]
-            have = self.store.existing(new_ids) if old & set(new_ids) else set()
+            have = self.store.existing([c.id for c in prep.chunks])
             fresh = [c for c in prep.chunks if c.id not in have]
-            plans.append((prep, old, fresh))
-            to_embed_total += len(fresh)
-        if self.progress and to_embed_total:
-            from tqdm import tqdm
-
-            bar = tqdm(total=to_embed_total, unit="chunk", desc="Embedding", dynamic_ncols=True)
-        batch = self.batch
-        for prep, old, fresh in plans:
-            self.cat.mark_pending(prep.key, [c.id for c in prep.chunks])
+            plans.append((prep, old, have, fresh))
+        self.progress.start("embedding", len(plans), sum(len(p[3]) for p in plans))
+        for prep, old, have, fresh in plans:
+            new_ids = [c.id for c in prep.chunks]
+            stale = sorted(old - set(new_ids))
+            self.cat.mark_pending(prep.key, new_ids + stale)
             metas = {c.id: chunk_metadata(prep, prep.metadata, c) for c in prep.chunks}
-            for s in range(0, len(fresh), batch):
-                part = fresh[s : s + batch]
+            summary.metadata_updated += self._refresh(prep, have, metas)
+            for s in range(0, len(fresh), self.batch):
+                part = fresh[s : s + self.batch]
                 vectors = self.embedder.embed_passages([c.index_text for c in part])
                 self.store.upsert(
                     [c.id for c in part],
@@ -70,9 +65,7 @@ class Writer:
                     [chroma_metadata(metas[c.id]) for c in part],
                 )
                 summary.embedded += len(part)
-                if bar:
-                    bar.update(len(part))
-            stale = sorted(old - {c.id for c in prep.chunks})
+                self.progress.advance(chunks=len(part))
             self.store.delete(stale)
             summary.chunks_written += len(fresh)
             summary.chunks_deleted += len(stale)
@@ -92,8 +85,8 @@ class Writer:
                 prep.key, prep.doc_id, prep.sha256, prep.size, prep.mtime_ns, len(prep.chunks)
             )
             self.cat.commit_file(record, prep.metadata, prep.clean_text, rows)
-        if bar:
-            bar.close()
+            self.progress.advance(files=1)
+        self.progress.close()
         for key in removed:
             ids = sorted(self.cat.chunk_ids_for(key))
             self.cat.mark_pending(key, ids)
@@ -101,3 +94,18 @@ class Writer:
             self.store.delete(ids)
             self.cat.clear_pending(key)
             summary.chunks_deleted += len(ids)
+
+    def _refresh(self, prep, have: set[str], metas: dict[str, dict]) -> int:
+        """Bring reused vectors' metadata up to date (the text is the same: ids are hashes of
+        it); returns how many changed."""
+        if not have:
+            return 0
+        stored = self.store.metadata(sorted(have))
+        stale = [
+            c.id
+            for c in prep.chunks
+            if c.id in stored and stored[c.id][1] != chroma_metadata(metas[c.id])
+        ]
+        if stale:
+            self.store.update_metadata(stale, [chroma_metadata(metas[cid]) for cid in stale])
+        return len(stale)

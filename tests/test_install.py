@@ -1,0 +1,63 @@
+"""utbot installs as a wheel, not only editable: templates are package data found through
+importlib.resources. A wheel is built from the checkout, installed into a fresh venv outside it
+(with this Python's packages visible, so nothing is downloaded), and asked a question from a
+working directory outside the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+QUESTION = "Varför ingår inte Skärholmen i rektorsnätverket?"
+
+
+def _source_tree(dest: Path) -> Path:
+    """The checkout's files (tracked and new, not ignored), so the build leaves it untouched."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
+        capture_output=True, check=True,
+    ).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        if (ROOT / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, dest / rel)
+    return dest
+
+
+def test_wheel_in_a_fresh_venv_answers_from_outside_the_checkout(tmp_path, bundled_settings):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    src = _source_tree(tmp_path / "src")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
+         "--no-index", "-q", "-w", str(tmp_path / "dist")],
+        cwd=tmp_path, env=env, check=True, capture_output=True,
+    )
+    wheel = next((tmp_path / "dist").glob("utbot-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    py = venv / "bin" / "python"
+    subprocess.run(
+        [py, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", "-q", wheel],
+        cwd=tmp_path, env=env, check=True, capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    where = subprocess.run(
+        [py, "-c", "import bot, ingest.settings as s; print(bot.__file__); print(s.Settings().prompts_dir)"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
+    ).stdout.splitlines()
+    assert all(line.startswith(str(venv)) for line in where), where  # the wheel, not the checkout
+
+    result = subprocess.run(
+        [venv / "bin" / "utbot", "ask", QUESTION, "--index", str(bundled_settings.index_path), "--json"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert not answer["refused"] and answer["citations"]  # engine.answer read the templates
