@@ -35,8 +35,9 @@ def format_answer(answer, prompts_dir: Path) -> str:
     t = messages(prompts_dir, answer.lang)
     lines = [answer.answer, ""]
     cites = answer.citations if not answer.refused else answer.nearest
+    heading = {"answer": "sources_heading", "passages": "passages_heading"}
     if cites:
-        lines.append(t["nearest_heading"] if answer.refused else t["sources_heading"])
+        lines.append(t[heading.get(answer.outcome, "nearest_heading")])
     for c in cites:
         meta = [c.title or c.source]  # fields the document does not give are left out
         meta += [

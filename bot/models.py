@@ -40,6 +40,9 @@ class Citation:
         return d
 
 
+OUTCOMES = ("answer", "passages", "refused")
+
+
 @dataclass
 class Answer:
     question: str
@@ -52,12 +55,25 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     resolved_question: str | None = None  # the question as read with earlier ones (follow-ups)
     mode: str = "extractive"  # or "generative"
+    # "answer": sentences that answer, quoted and cited; "passages": the documents cover the topic
+    # but no sentence answers, the best passages are shown (in ``nearest``); "refused": nothing
+    # relevant. ``refused`` is true for both non-answers.
+    outcome: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = "refused" if self.refused else "answer"
+        elif self.outcome not in OUTCOMES:
+            raise ValueError(f"Answer.outcome must be one of {OUTCOMES}, not {self.outcome!r}")
+        elif self.refused != (self.outcome != "answer"):
+            raise ValueError("Answer.refused must be true exactly when outcome is not 'answer'")
 
     def to_json(self) -> dict:
         return {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "outcome": self.outcome,
             "citations": [c.to_json() for c in self.citations],
             "nearest": [c.to_json() for c in self.nearest],
             "lang": self.lang,

@@ -160,6 +160,19 @@ class Settings(BaseSettings):
         "asks for (a name for 'Vem' or 'Vilken forskare', a number for 'Hur många', a date for "
         "'När', a school's name for 'Vilka skolor').",
     )
+    wrong_answer_cost: float = Field(
+        1.0,
+        ge=0,
+        description="How many correct answers one confident wrong answer costs. The fitted judge "
+        "gives the probability p that the chosen sentences answer; the bot answers when "
+        "p > cost / (1 + cost) and otherwise shows the passages on the topic ('passages'). "
+        "0: always answer once the support clears refusal_threshold.",
+    )
+    judge_model: Path | None = Field(
+        None,
+        description="The judge's fitted weights (JSON written by `python -m bot fit`). Unset: "
+        "the file shipped in bot/data/judge.json.",
+    )
     answer_sentences: int = Field(
         3, ge=1, le=5, description="Most sentences in an extractive answer."
     )
