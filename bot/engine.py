@@ -97,7 +97,7 @@ class Engine:
         support = parts["support"]
         outcome = "refused" if support < self.settings.refusal_threshold or not picked else "answer"
         quoted = with_typed(q, sentences, picked) if outcome == "answer" else []
-        confidence = None
+        confidence, feats = None, {}
         if outcome == "answer" and not parts.get("named_document"):
             feats = judge_features(q, hits, sentences, quoted, parts)
             confidence = self._judge_confidence(feats)
@@ -139,8 +139,7 @@ class Engine:
             "select": (t_select - t_retrieve) * 1000,
             "total": (t_end - t0) * 1000,
         }
-        answer.support = support  # type: ignore[attr-defined]
-        answer.confidence = confidence  # type: ignore[attr-defined]
+        answer.support, answer.confidence, answer.features = support, confidence, feats
         return answer
 
     def _judge_confidence(self, feats: dict[str, float]) -> float | None:

@@ -59,6 +59,9 @@ class Answer:
     # but no sentence answers, the best passages are shown (in ``nearest``); "refused": nothing
     # relevant. ``refused`` is true for both non-answers.
     outcome: str = ""
+    support: float | None = None  # the support score the refusal threshold is compared with
+    confidence: float | None = None  # the judge's probability that the quote answers
+    features: dict[str, float] = field(default_factory=dict)  # the judge's inputs (for `fit`)
 
     def __post_init__(self) -> None:
         if not self.outcome:
@@ -74,6 +77,7 @@ class Answer:
             "answer": self.answer,
             "refused": self.refused,
             "outcome": self.outcome,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "citations": [c.to_json() for c in self.citations],
             "nearest": [c.to_json() for c in self.nearest],
             "lang": self.lang,
