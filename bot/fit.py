@@ -19,6 +19,10 @@ import numpy as np
 
 from bot.judge import FEATURES, confidence_needed
 
+# what the issue names as evidence of an answer: the support, the answer type, the cue phrase of
+# the question's kind, a restated question, a year other than the one asked about
+DEFAULT_FEATURES = ("support", "typed", "cue", "restates", "other_year")
+
 
 @dataclass(frozen=True)
 class Row:
@@ -28,25 +32,18 @@ class Row:
     correct: bool
 
 
-def tuning_cases(cases):
-    """The tuning part of a question set: a fixed half by a hash of each id (the other half is
-    blind: never fitted or chosen on)."""
-    return [c for c in cases if int(hashlib.sha256(c.id.encode()).hexdigest()[:8], 16) % 2 == 0]
-
-
 def collect(engine, cases, set_name: str) -> list[Row]:
-    """The judge's training rows for one question set, asked with the judge off."""
-    from bot.evaluation.metrics import contains
+    """The judge's training rows for one question set, asked with the judge off: each question
+    the support lets through, labelled by the evaluation's verdict (correct or not)."""
+    from bot.evaluation.outcomes import verdict_of
 
     rows = []
     for case in cases:
-        if case.answerable and not case.evidence:
-            continue  # nothing to tell a right sentence from a wrong one
         answer = engine.answer(case.question)
         if answer.outcome != "answer" or not answer.features:
             continue  # refused on support, or a named document's summary (not judged)
-        correct = case.answerable and any(contains(answer.answer, e) for e in case.evidence)
-        rows.append(Row(set_name, case.id, dict(answer.features), bool(correct)))
+        _, verdict = verdict_of(case, answer)
+        rows.append(Row(set_name, case.id, dict(answer.features), verdict == "correct"))
     return rows
 
 
@@ -68,21 +65,24 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50):
     return w[:-1], float(w[-1])
 
 
-def fit(rows: Sequence[Row], l2: float, sources: dict[str, str]) -> dict:
+def fit(rows: Sequence[Row], l2: float, sources: dict[str, str], names: Sequence[str] = DEFAULT_FEATURES) -> dict:
     """The judge's JSON: features, standardisation, weights and what they were fitted on."""
     if len({r.correct for r in rows}) < 2:
         raise ValueError("the tuning rows are all right or all wrong: nothing to fit")
-    x = np.array([[r.features[f] for f in FEATURES] for r in rows], dtype=float)
+    unknown = set(names) - set(FEATURES)
+    if unknown:
+        raise ValueError(f"unknown judge features {sorted(unknown)}; known: {', '.join(FEATURES)}")
+    x = np.array([[r.features[f] for f in names] for r in rows], dtype=float)
     y = np.array([float(r.correct) for r in rows])
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     weights, bias = fit_logistic((x - mean) / scale, y, l2)
     data = json.dumps(
-        [[r.set_name, r.case_id, r.correct, [round(r.features[f], 6) for f in FEATURES]] for r in rows]
+        [[r.set_name, r.case_id, r.correct, [round(r.features[f], 6) for f in names]] for r in rows]
     )
     return {
-        "features": list(FEATURES),
+        "features": list(names),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in weights],

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.question import Question
 from ingest.errors import UtbotError
-from ingest.lexicon import CUE_PATTERNS, RESTATES
+from ingest.lexicon import CUE_PATTERNS, RESTATES, years
 
 FEATURES = (
     "support",  # the calibrated support score (dense, keyword, missing words, answer type)
@@ -30,6 +30,7 @@ FEATURES = (
     "restates",  # the best sentence restates a question ("… med en fråga om …")
     "cue",  # the question's kind has a cue phrase (deadline, reason, decision): found 1, absent -1
     "rank",  # rank of the passage the best sentence comes from (0 = best passage)
+    "other_year",  # the question names a year, the quote names years but not that one: 1
 )
 
 
@@ -65,6 +66,7 @@ def features(question: Question, hits, sentences, picked, parts: dict[str, float
         "restates": 1.0 if RESTATES.search(best.text) else 0.0,
         "cue": cue,
         "rank": float(best.hit_index),
+        "other_year": 1.0 if question.years and (quoted := years(text)) and not question.years & quoted else 0.0,
     }
 
 

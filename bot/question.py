@@ -10,7 +10,7 @@ from bot.query import PROPER_NAME, detect_language, resolve_follow_up
 from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT
 from bot.support import expects_type
 from ingest.keywords import words
-from ingest.lexicon import DEADLINE_QUESTION, DECISION_QUESTION, QUESTION_OPENERS, QUESTION_WORDS, WHY
+from ingest.lexicon import DEADLINE_QUESTION, DECISION_QUESTION, QUESTION_OPENERS, QUESTION_WORDS, WHY, years
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Question:
     ids: tuple[str, ...]  # Dnr and motion numbers it mentions, as written
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
     content: frozenset[str]  # its words that are not question words or common verbs
+    years: frozenset[int]  # the years it names ("under 2025")
 
     @property
     def is_follow_up(self) -> bool:
@@ -62,5 +63,6 @@ def parse(text: str, history: list[str] | None = None) -> Question:
         ids=ids,
         names=names,
         content=frozenset(w for w in words(resolved) if w not in QUESTION_WORDS),
+        years=frozenset(years(resolved)),
     )
 

@@ -60,6 +60,20 @@ NUMBER_WORDS = re.compile(
 # a reference to a statute, "(2010:800)" or "SFS 2010:800": its year is neither a date nor an amount
 STATUTE_REF = re.compile(r"\b(?:SFS\s*)?(?:19|20)\d\d:\d{1,4}\b")
 
+YEAR = re.compile(r"(?<![\d/:-])((?:19|20)\d\d)(?:\s*[–-]\s*((?:19|20)\d\d))?(?![\d/:])")
+
+
+def years(text: str) -> set[int]:
+    """The years a text speaks of, a span "2021–2024" read as each year in it; the year of a
+    statute reference "(2010:800)" or a Dnr "2024/6786" is neither."""
+    out: set[int] = set()
+    for m in YEAR.finditer(STATUTE_REF.sub(" ", text)):
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else first
+        out.update(range(first, last + 1) if 0 <= last - first <= 30 else (first, last))
+    return out
+
+
 # --- kinds of question and the phrases that answer them --------------------------------------
 WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
 # "När ska uppdraget redovisas?", "Vilket datum ska utredaren lämna sitt betänkande?"

@@ -161,7 +161,7 @@ class Settings(BaseSettings):
         "'När', a school's name for 'Vilka skolor').",
     )
     wrong_answer_cost: float = Field(
-        1.0,
+        2.0,
         ge=0,
         description="How many correct answers one confident wrong answer costs. The fitted judge "
         "gives the probability p that the chosen sentences answer; the bot answers when "
