@@ -216,7 +216,9 @@ class Engine:
         else:
             missing = missing_share(q.resolved, analyzer, hits[0].text)
         # a passage under a school's heading speaks of that school ("… > Rinkebyskolan")
-        headings = {(hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked}
+        headings = {
+            (hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked
+        }
         typed = answer_type_ok(q.resolved, " ".join(s.text for s in picked), " / ".join(headings))
         support = dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
         return {"support": support, "missing": missing, "typed": float(typed)}

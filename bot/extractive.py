@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.retrieval import DOC_ONLY_WORDS, Hit
 from bot.question import Question
+from bot.retrieval import DOC_ONLY_WORDS, Hit
 from bot.support import answer_type_ok
 from ingest.keywords import Analyzer
 from ingest.lexicon import CAUSAL, RESTATES

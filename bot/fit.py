@@ -13,7 +13,6 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -65,7 +64,9 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, iterations: int = 50):
     return w[:-1], float(w[-1])
 
 
-def fit(rows: Sequence[Row], l2: float, sources: dict[str, str], names: Sequence[str] = DEFAULT_FEATURES) -> dict:
+def fit(
+    rows: Sequence[Row], l2: float, sources: dict[str, str], names: Sequence[str] = DEFAULT_FEATURES
+) -> dict:
     """The judge's JSON: features, standardisation, weights and what they were fitted on."""
     if len({r.correct for r in rows}) < 2:
         raise ValueError("the tuning rows are all right or all wrong: nothing to fit")
@@ -98,11 +99,18 @@ def fit(rows: Sequence[Row], l2: float, sources: dict[str, str], names: Sequence
 def outcomes_at(rows: Sequence[Row], confidence: Callable[[dict], float], cost: float) -> dict:
     """Correct / wrong answers and passages among the rows at one wrong-answer cost."""
     need = confidence_needed(cost)
-    out = {"correct": 0, "wrong": 0, "passages_instead_of_correct": 0, "passages_instead_of_wrong": 0}
+    out = {
+        "correct": 0,
+        "wrong": 0,
+        "passages_instead_of_correct": 0,
+        "passages_instead_of_wrong": 0,
+    }
     for r in rows:
         answered = confidence(r.features) >= need
-        key = ("correct" if r.correct else "wrong") if answered else (
-            "passages_instead_of_" + ("correct" if r.correct else "wrong")
+        key = (
+            ("correct" if r.correct else "wrong")
+            if answered
+            else ("passages_instead_of_" + ("correct" if r.correct else "wrong"))
         )
         out[key] += 1
     return out

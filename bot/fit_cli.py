@@ -73,7 +73,9 @@ def fit_cmd(
     path = out or bundled_judge()
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     judge = Judge.load(path)
-    click.echo(f"{len(rows)} rows ({model['rows_correct']} correct); data {model['data_sha256'][:12]}")
+    click.echo(
+        f"{len(rows)} rows ({model['rows_correct']} correct); data {model['data_sha256'][:12]}"
+    )
     for name, w in zip(judge.names, judge.weights, strict=True):
         click.echo(f"  {name:15s} {w:+.3f}")
     for cost in (0.5, 1, 2, 3, 4, 6):

@@ -44,7 +44,9 @@ def bundled_judge() -> Path:
     return Path(str(files("bot").joinpath("data", "judge.json")))
 
 
-def features(question: Question, hits, sentences, picked, parts: dict[str, float]) -> dict[str, float]:
+def features(
+    question: Question, hits, sentences, picked, parts: dict[str, float]
+) -> dict[str, float]:
     """The judge's inputs for one question and its chosen sentences."""
     best = picked[0]
     text = " ".join(s.text for s in picked)
@@ -66,7 +68,9 @@ def features(question: Question, hits, sentences, picked, parts: dict[str, float
         "restates": 1.0 if RESTATES.search(best.text) else 0.0,
         "cue": cue,
         "rank": float(best.hit_index),
-        "other_year": 1.0 if question.years and (quoted := years(text)) and not question.years & quoted else 0.0,
+        "other_year": 1.0
+        if question.years and (quoted := years(text)) and not question.years & quoted
+        else 0.0,
     }
 
 
@@ -89,7 +93,11 @@ class Judge:
                 tuple(data["scale"]),
                 tuple(data["weights"]),
                 float(data["bias"]),
-                {k: v for k, v in data.items() if k not in {"features", "mean", "scale", "weights", "bias"}},
+                {
+                    k: v
+                    for k, v in data.items()
+                    if k not in {"features", "mean", "scale", "weights", "bias"}
+                },
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise JudgeModelError(
@@ -97,7 +105,9 @@ class Judge:
                 "`python -m bot fit` or set UTBOT_JUDGE_MODEL to a valid file."
             ) from exc
         unknown = set(judge.names) - set(FEATURES)
-        if unknown or not (len(judge.names) == len(judge.mean) == len(judge.scale) == len(judge.weights)):
+        if unknown or not (
+            len(judge.names) == len(judge.mean) == len(judge.scale) == len(judge.weights)
+        ):
             raise JudgeModelError(
                 f"{path}: features {sorted(unknown) or judge.names} do not match the engine's "
                 f"({', '.join(FEATURES)}); refit with `python -m bot fit`."

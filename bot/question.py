@@ -10,7 +10,14 @@ from bot.query import PROPER_NAME, detect_language, resolve_follow_up
 from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT
 from bot.support import expects_type
 from ingest.keywords import words
-from ingest.lexicon import DEADLINE_QUESTION, DECISION_QUESTION, QUESTION_OPENERS, QUESTION_WORDS, WHY, years
+from ingest.lexicon import (
+    DEADLINE_QUESTION,
+    DECISION_QUESTION,
+    QUESTION_OPENERS,
+    QUESTION_WORDS,
+    WHY,
+    years,
+)
 
 
 @dataclass(frozen=True)
@@ -48,9 +55,12 @@ def parse(text: str, history: list[str] | None = None) -> Question:
         if DECISION_QUESTION.search(resolved.strip())
         else None
     )
-    ids = tuple(m.group(0).strip() for r in (DNR_IN_TEXT, MOTION_IN_TEXT) for m in r.finditer(resolved))
+    ids = tuple(
+        m.group(0).strip() for r in (DNR_IN_TEXT, MOTION_IN_TEXT) for m in r.finditer(resolved)
+    )
     names = tuple(
-        n for n in dict.fromkeys(m.group(0) for m in PROPER_NAME.finditer(resolved))
+        n
+        for n in dict.fromkeys(m.group(0) for m in PROPER_NAME.finditer(resolved))
         if n not in QUESTION_OPENERS
     )
     return Question(
@@ -65,4 +75,3 @@ def parse(text: str, history: list[str] | None = None) -> Question:
         content=frozenset(w for w in words(resolved) if w not in QUESTION_WORDS),
         years=frozenset(years(resolved)),
     )
-

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 
 # Swedish question words
-INTERROGATIVES = frozenset({"vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var"})
+INTERROGATIVES = frozenset(
+    {"vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var"}
+)
 
 # words of a question that do not name what it is about: question words, common verbs
 QUESTION_WORDS = INTERROGATIVES | frozenset(

@@ -118,14 +118,31 @@ def test_terminal_and_slack_say_which_outcome_they_show():
     from ingest.settings import Settings
 
     settings = Settings()
-    cite = Citation(1, "c1", "d1", "a.txt", "Att vända skolresultat", None, None, None, None,
-                    "Stöd från central förvaltning.", "Stöd från central förvaltning.", 0.9)
+    cite = Citation(
+        1,
+        "c1",
+        "d1",
+        "a.txt",
+        "Att vända skolresultat",
+        None,
+        None,
+        None,
+        None,
+        "Stöd från central förvaltning.",
+        "Stöd från central förvaltning.",
+        0.9,
+    )
     shown = {}
     for outcome in ("passages", "refused"):
         a = Answer("Vad händer 2030?", "…", True, [], nearest=[cite], outcome=outcome)
-        blocks = json.dumps(answer_blocks(a, Templates.from_prompts_dir(settings.prompts_dir), "id"),
-                            ensure_ascii=False)
+        blocks = json.dumps(
+            answer_blocks(a, Templates.from_prompts_dir(settings.prompts_dir), "id"),
+            ensure_ascii=False,
+        )
         shown[outcome] = (format_answer(a, settings.prompts_dir), blocks)
     assert "Avsnitt som handlar om frågan" in shown["passages"][0]
-    assert "Inget direkt svar" in shown["passages"][1] and "Närmaste träffar" not in shown["passages"][1]
+    assert (
+        "Inget direkt svar" in shown["passages"][1]
+        and "Närmaste träffar" not in shown["passages"][1]
+    )
     assert "Närmaste träffar" in shown["refused"][0] and "Närmaste träffar" in shown["refused"][1]
