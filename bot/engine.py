@@ -91,6 +91,7 @@ class Engine:
             typed_candidates(q, hits, candidate_sentences(hits, top_passages=3), 3),
             self.retriever.keywords.analyzer,
             self.sentence_cache,
+            cue_bonus=self.settings.cue_bonus,
         )
         picked = pick(sentences, self.settings.answer_sentences)
         parts = self._support(q, hits, sentences, picked, doc_ids)

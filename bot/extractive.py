@@ -17,7 +17,7 @@ from bot.question import Question
 from bot.retrieval import DOC_ONLY_WORDS, Hit
 from bot.support import answer_type_ok
 from ingest.keywords import Analyzer
-from ingest.lexicon import CAUSAL, RESTATES
+from ingest.lexicon import CUE_PATTERNS, RESTATES
 from ingest.sentences import sentence_spans
 
 
@@ -117,6 +117,7 @@ def score_sentences(
     analyzer: Analyzer,
     cache: SentenceEmbeddingCache,
     max_embedded: int = 8,
+    cue_bonus: float = 0.04,
 ) -> list[Sentence]:
     q_stems = set(analyzer.tokens(question))
     for s in sentences:
@@ -132,7 +133,7 @@ def score_sentences(
         vecs = cache.get([s.text for s in chosen])
         for s, v in zip(chosen, vecs, strict=True):
             s.dense = float(np.dot(v, qvec))
-    why = q.why
+    cue = CUE_PATTERNS.get(q.cue or "")
     typed = q.expects_type
     # with nothing but a document named, the best passage (its summary) speaks first
     content = {t for t in q_stems if not t[0].isdigit()} - DOC_ONLY_WORDS
@@ -142,8 +143,8 @@ def score_sentences(
         s.score = dense + 0.12 * s.keyword - rank_penalty * s.hit_index
         if RESTATES.search(s.text):  # "… har tagit emot en skrivelse med en fråga om varför …"
             s.score -= 0.06
-        if why and CAUSAL.search(s.text):
-            s.score += 0.04
+        if cue and cue.search(s.text):  # "… ska redovisas senast …" for "När ska … redovisas?"
+            s.score += cue_bonus
         if typed and answer_type_ok(q.resolved, s.text):  # a number for "Hur många …?", a date …
             s.score += _FALLBACK_BONUS if s.fallback else _TYPE_BONUS
     return sorted(sentences, key=lambda s: -s.score)

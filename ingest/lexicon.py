@@ -87,20 +87,18 @@ DEADLINE_QUESTION = re.compile(
 DECISION_QUESTION = re.compile(
     r"^(vad|vilket|vilka)\b.*\b(beslut\w*|beslöt|föreslå\w*|föreslog|föreslogs|yrka\w*)\b", re.I
 )
+CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 CUE_PATTERNS = {
     # "Uppdraget ska redovisas senast den 31 mars 2025."
     "deadline": re.compile(r"\bsenast\b|\bska (?:\w+ )?(?:redovisas|lämnas|rapporteras)\b", re.I),
-    "reason": re.compile(
-        r"\b(eftersom|därför|på grund av|beror på|med anledning av|syftet|syfte|för att|because)\b",
-        re.I,
-    ),
+    # "… eftersom …", "… på grund av …"
+    "reason": CAUSAL,
     "decision": re.compile(
         r"\b(beslutar|beslutade|beslöt|beslutat|föreslår|föreslås|föreslog|föreslagit|uppdrar|"
         r"tillstyrker|avstyrker|godkänner|bifall\w*|avslå\w*|yrkar)\b",
         re.I,
     ),
 }
-CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 # a sentence that restates a question put to the authors rather than answers it
 RESTATES = re.compile(
     r"\b(med (?:en )?(?:fråga|frågor) om|frågorna handlar om|i skrivelsen efterfrågas)\b", re.I

@@ -160,6 +160,14 @@ class Settings(BaseSettings):
         "asks for (a name for 'Vem' or 'Vilken forskare', a number for 'Hur många', a date for "
         "'När', a school's name for 'Vilka skolor').",
     )
+    cue_bonus: float = Field(
+        0.04,
+        ge=0,
+        description="Added to a candidate sentence's score when it has the cue phrase the "
+        "question's kind calls for: a deadline's 'senast' / 'ska redovisas' for 'När ska … "
+        "redovisas?', a reason's 'eftersom' for 'Varför …?', a decision's 'beslutar' for 'Vad "
+        "beslutade …?' (ingest/lexicon.py).",
+    )
     wrong_answer_cost: float = Field(
         2.0,
         ge=0,
