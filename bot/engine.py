@@ -26,7 +26,7 @@ from bot.judge import features as judge_features
 from bot.models import Answer, Citation, Filters
 from bot.question import Question, parse
 from bot.retrieval import DNR_IN_TEXT, DOC_ONLY_WORDS, MOTION_IN_TEXT, Hit, HybridRetriever
-from bot.support import answer_type_ok, missing_share
+from bot.support import missing_share, type_found
 from bot.templates import messages
 from ingest.embedding import Embedder, create_embedder
 from ingest.settings import Settings
@@ -220,7 +220,7 @@ class Engine:
         headings = {
             (hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked
         }
-        typed = answer_type_ok(q.resolved, " ".join(s.text for s in picked), " / ".join(headings))
+        typed = type_found(q.wanted, " ".join(s.text for s in picked), " / ".join(headings))
         support = dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
         return {"support": support, "missing": missing, "typed": float(typed)}
 

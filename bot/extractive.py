@@ -15,7 +15,7 @@ import numpy as np
 
 from bot.question import Question
 from bot.retrieval import DOC_ONLY_WORDS, Hit
-from bot.support import answer_type_ok
+from bot.support import type_found
 from ingest.keywords import Analyzer
 from ingest.lexicon import CUE_PATTERNS, RESTATES
 from ingest.sentences import sentence_spans
@@ -72,11 +72,10 @@ def candidate_sentences(
 def typed_candidates(q: Question, hits: list[Hit], sentences: list[Sentence], top: int):
     """When the question asks for a name, number or date and none of the candidates from the top
     passages has one, the sentences of the asked type from the passages below them."""
-    question = q.resolved
-    if not q.expects_type or any(answer_type_ok(question, s.text) for s in sentences):
+    if not q.expects_type or any(type_found(q.wanted, s.text) for s in sentences):
         return sentences
     lower = candidate_sentences(hits, len(hits), first=top)  # the top ones are already here
-    lower = [s for s in lower if answer_type_ok(question, s.text)]
+    lower = [s for s in lower if type_found(q.wanted, s.text)]
     for s in lower:
         s.fallback = True
     return sentences + lower
@@ -145,7 +144,7 @@ def score_sentences(
             s.score -= 0.06
         if cue and cue.search(s.text):  # "… ska redovisas senast …" for "När ska … redovisas?"
             s.score += cue_bonus
-        if typed and answer_type_ok(q.resolved, s.text):  # a number for "Hur många …?", a date …
+        if typed and type_found(q.wanted, s.text):  # a number for "Hur många …?", a date …
             s.score += _FALLBACK_BONUS if s.fallback else _TYPE_BONUS
     return sorted(sentences, key=lambda s: -s.score)
 
@@ -163,9 +162,9 @@ def with_typed(
     the best sentence that does, when it scores nearly as well ("Nätverket startade 2022 …").
     Only the answer text changes: the refusal judges the chosen sentences."""
     chosen = " ".join(s.text for s in picked)
-    if not picked or not q.expects_type or answer_type_ok(q.resolved, chosen):
+    if not picked or not q.expects_type or type_found(q.wanted, chosen):
         return picked
-    typed = next((s for s in sentences if answer_type_ok(q.resolved, s.text)), None)
+    typed = next((s for s in sentences if type_found(q.wanted, s.text)), None)
     if typed is None or typed.score < picked[0].score - margin:
         return picked
     return picked + [typed]

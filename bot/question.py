@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot.query import PROPER_NAME, detect_language, resolve_follow_up
 from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT
-from bot.support import expects_type
+from bot.support import WantedType, wanted_type
 from ingest.keywords import words
 from ingest.lexicon import (
     DEADLINE_QUESTION,
@@ -25,13 +25,18 @@ class Question:
     text: str  # as asked
     resolved: str  # read together with the earlier questions (follow-ups); else the same text
     lang: str  # "sv" or "en"
-    expects_type: bool  # wants a number, an amount, a date, a name or a definition
+    wanted: WantedType  # ("date", ""), ("count", "skolor"), ("name", "") …; None: no type
     why: bool  # asks for a reason
     cue: str | None  # the kind whose answers have a cue phrase: "deadline", "reason", "decision"
     ids: tuple[str, ...]  # Dnr and motion numbers it mentions, as written
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
     content: frozenset[str]  # its words that are not question words or common verbs
     years: frozenset[int]  # the years it names ("under 2025")
+
+    @property
+    def expects_type(self) -> bool:
+        """Wants a number, an amount, a date, a name or a definition."""
+        return self.wanted is not None
 
     @property
     def is_follow_up(self) -> bool:
@@ -67,7 +72,7 @@ def parse(text: str, history: list[str] | None = None) -> Question:
         text=text,
         resolved=resolved,
         lang=detect_language(text),
-        expects_type=expects_type(resolved),
+        wanted=wanted_type(resolved),
         why=why,
         cue=cue,
         ids=ids,
