@@ -169,7 +169,7 @@ class Settings(BaseSettings):
         "beslutade …?' (ingest/lexicon.py).",
     )
     wrong_answer_cost: float = Field(
-        2.0,
+        1.5,
         ge=0,
         description="How many correct answers one confident wrong answer costs. The fitted judge "
         "gives the probability p that the chosen sentences answer; the bot answers when "
