@@ -6,6 +6,12 @@ made from the file name. Run it in a checkout without ingest/identify.py (main b
 families work) for the "before" figures.
 
     python bench/families.py [--archive ../shared/archive] [--show 10]
+
+With --index DIR: also ingest the documents that dev_questions.jsonl's id-naming questions expect
+plus --others more (configured embedder; UTBOT_EMBED_BACKEND=onnx is faster) into DIR, and count
+the questions whose expected document is the first citation.
+
+    python bench/families.py --index /work/cache/families11/dev --others 300
 """
 
 from __future__ import annotations
@@ -53,7 +59,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--archive", type=Path, default=Path("/work/shared/archive"))
     ap.add_argument("--show", type=int, default=8)
+    ap.add_argument("--index", type=Path)
+    ap.add_argument("--others", type=int, default=300)
     args = ap.parse_args()
+    if args.index:
+        return id_questions(args)
     rows = list(csv.DictReader((args.archive / "dev_manifest.csv").open(encoding="utf-8")))
     c: Counter = Counter()
     bad_examples, id_misses = [], []
@@ -69,7 +79,8 @@ def main() -> None:
         bad = (
             not title
             or md.title_from == "filename"
-            or title in first[:2] and title != f"# {r['title']}"
+            or title in first[:2]
+            and title != f"# {r['title']}"
             or (r["id"] and title == r["id"])
         )
         c["docs"] += 1
@@ -92,6 +103,40 @@ def main() -> None:
     print(json.dumps(dict(c), ensure_ascii=False))
     print("bad titles e.g.:", bad_examples)
     print("id misses e.g.:", id_misses[: args.show])
+
+
+def id_questions(args) -> None:
+    from bot.engine import Engine
+    from ingest.pipeline import Ingestor
+    from ingest.settings import Settings
+
+    qs = [json.loads(x) for x in (args.archive / "dev_questions.jsonl").open(encoding="utf-8")]
+    named = [q for q in qs if q.get("expected_sources") and ids_in_text(q["question"])]
+    wanted = {s for q in named for s in q["expected_sources"]}
+    others = sorted(p.name for p in (args.archive / "dev").iterdir())[
+        :: max(1, 3000 // args.others)
+    ]
+    files = [args.archive / "dev" / f for f in sorted(wanted | set(others[: args.others]))]
+    settings = Settings(index_dir=args.index)
+    summary = Ingestor(settings).run(files)
+    print(f"index: {len(files)} files, {summary.files_new} new, {summary.seconds:.0f} s")
+    engine = Engine.from_settings(settings)
+    first = 0
+    for q in named:
+        answer = engine.answer(q["question"])
+        cites = answer.citations or answer.nearest
+        got = cites[0].source if cites else None
+        ok = got in q["expected_sources"]
+        first += ok
+        print(
+            ("ok  " if ok else "MISS"),
+            q["id"],
+            q["question"][:70],
+            "->",
+            got,
+            "| refused" if answer.refused else "",
+        )
+    print(f"id questions with the named document first: {first}/{len(named)}")
 
 
 if __name__ == "__main__":

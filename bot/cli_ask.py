@@ -44,7 +44,9 @@ def format_answer(answer, prompts_dir: Path) -> str:
         if kind or ident or c.date:  # kind · id · date
             meta.append(" · ".join(v for v in (kind, ident, c.date) if v))
         meta += [
-            f"{t[key]} {value}" for key, value in (("section", c.section), ("page", c.page)) if value
+            f"{t[key]} {value}"
+            for key, value in (("section", c.section), ("page", c.page))
+            if value
         ]
         lines.append(click.style(f"[{c.n}] ", bold=True) + " — ".join(meta))
         quote = " ".join(c.text.split())

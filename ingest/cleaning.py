@@ -206,7 +206,9 @@ def _join(lines: list[Line]) -> list[Block]:
             continue
         if m := _MARKDOWN_HEADING.match(ln.text):
             level = len(m.group(1))
-            kind = "title" if level == 1 and not titled else "heading" if level <= 2 else "subheading"
+            kind = (
+                "title" if level == 1 and not titled else "heading" if level <= 2 else "subheading"
+            )
             titled = True
             blocks.append(Block(kind, m.group(2), ln.page, ln.page))
             i += 1

@@ -200,7 +200,9 @@ def _regexes(where: str, field_: str, values, flags: int) -> list[re.Pattern]:
 
 
 # ids ------------------------------------------------------------------------------------------------
-def ids_in_text(text: str, table: Table | None = None, schemes: list[str] | None = None) -> list[DocId]:
+def ids_in_text(
+    text: str, table: Table | None = None, schemes: list[str] | None = None
+) -> list[DocId]:
     """Every document id in the text, in order; where two schemes claim overlapping text the one
     of higher priority (then the longer match) wins, so "Skr. 2019/20:39" is never a Dnr."""
     table = table or load()

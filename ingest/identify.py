@@ -32,7 +32,9 @@ def head_lines(first_page: str, table: Table) -> list[str]:
     return [ln for ln in lines if ln][: table.head_lines]
 
 
-def describe(md: DocMetadata, blocks: list[Block], first_page: str, table: Table | None = None) -> None:
+def describe(
+    md: DocMetadata, blocks: list[Block], first_page: str, table: Table | None = None
+) -> None:
     """Fill in md's family, ref and id_keys, and the title, type and date its family gives."""
     table = table or load()
     head = head_lines(first_page, table)
@@ -45,7 +47,11 @@ def describe(md: DocMetadata, blocks: list[Block], first_page: str, table: Table
             own = ids_in_text(body, table, family.schemes)
             own = sorted(own, key=lambda d: family.schemes.index(d.scheme))
         else:  # an id line of the head, not an id the first paragraph refers to
-            own = [d for d in ids_in_text(head_text, table, family.schemes) if _id_line(head_text, d, table)]
+            own = [
+                d
+                for d in ids_in_text(head_text, table, family.schemes)
+                if _id_line(head_text, d, table)
+            ]
         md.ref = own[0].display if own else None
         if not md.ref and md.dnr and "dnr" in family.schemes:  # a Dnr from a page header
             md.ref = md.dnr
@@ -54,7 +60,10 @@ def describe(md: DocMetadata, blocks: list[Block], first_page: str, table: Table
         elif not md.doc_type:
             md.doc_type = family.name
         if family.title == "heading" or not md.title or md.title_from == "filename":
-            md.title, md.title_from = _title(family, head, blocks, table) or (md.title, md.title_from)
+            md.title, md.title_from = _title(family, head, blocks, table) or (
+                md.title,
+                md.title_from,
+            )
         md.date = _cued_date(family, head_text) or md.date or _first_date(head_text)
     else:
         md.title, md.title_from = _title(None, head, blocks, table) or (md.title, md.title_from)

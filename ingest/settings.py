@@ -175,6 +175,12 @@ class Settings(BaseSettings):
         None, description="API key for the endpoint, if it needs one."
     )
     llm_timeout_s: float = Field(30.0, gt=0, description="Timeout for one LLM call.")
+    families_file: Path | None = Field(
+        None,
+        description="Document family table (kind lines, id schemes, date cues, title rules) to "
+        "use instead of the bundled ingest/families.toml; README, 'Document families'. Read by "
+        "ingest and by the bot (ids in questions): re-ingest after changing it.",
+    )
     prompts_dir: Path = Field(
         default_factory=bundled_prompts,
         description="Folder of prompt and message templates shown to an LLM or a user. Default: "

@@ -32,31 +32,102 @@ def read(path: Path):
 
 # file, family, ref, key, date, title
 CASES = [
-    ("families/SOU_2019-64.md", "SOU", "SOU 2019:64", "sou:2019:64", "2020-01-08",
-     "Nya regler för skolor med konfessionell inriktning"),
-    ("families/Ds_2010-15.md", "Ds", "Ds 2010:15", "ds:2010:15", "2010-05-18",
-     "Betyg från årskurs 6 i grundskolan"),
-    ("families/Promemoria_A2017-02195.md", "promemoria", "A2017/02195", "rk:a2017/2195",
-     "2017-12-15", "Översynen av stödet för yrkesintroduktionsanställningarna, A2017/02195-1"),
-    ("families/Remiss_A2015-1903-A.md", "remiss", "A2015/1903/A", "rk:a2015/1903", "2015-07",
-     "Remiss Ds 2015:36 Genomförande av EU:s direktiv om fri rörlighet för arbetstagare"),
-    ("families/Regeringsuppdrag_U2008-4717-S.md", "regeringsuppdrag", "U2008/4717/S",
-     "rk:u2008/4717", "2008-09",
-     "Uppdrag till Brottsförebyggande rådet att kartlägga grövre våldsbrott i skolan"),
-    ("families/Lagradsremiss_U2018-00761-S.md", "lagrådsremiss", "U2018/00761/S",
-     "rk:u2018/761", "2018-02-26", "Samling för skolan"),
-    ("families/Lagradsremiss_2006-ars-sjoarbetskonvention.md", "lagrådsremiss", None, None,
-     "2011-10-06", "2006 års sjöarbetskonvention"),
-    ("families/skrivelse-layout.txt", "regeringens skrivelse", "Skr. 2019/20:39",
-     "skr:2019/20:39", "2019-11-14", "Redovisning av ett exempel på en skrivelse"),
-    ("families/proposition-layout.txt", "proposition", "Prop. 2019/20:1", "prop:2019/20:1",
-     "2019-09-19", "Ett exempel på en proposition om skolans styrning"),
-    ("families/tillaggsdirektiv-layout.txt", "tilläggsdirektiv", "Dir. 2019:91", "dir:2019:91",
-     "2019-12-12", "Tilläggsdirektiv till Utredningen om ett exempel"),
-    ("dir-2009-71-skolgang.pdf", "kommittédirektiv", "Dir. 2009:71", "dir:2009:71", "2009-08-13",
-     "Rätt till skolgång m.m. för barn som vistas i landet utan tillstånd"),
-    ("hd-dom-T-170-08.pdf", "dom", "Mål nr T 170-08", "court:t170-8", "2009-11-04",
-     "Överföring av mönsterregistrering"),
+    (
+        "families/SOU_2019-64.md",
+        "SOU",
+        "SOU 2019:64",
+        "sou:2019:64",
+        "2020-01-08",
+        "Nya regler för skolor med konfessionell inriktning",
+    ),
+    (
+        "families/Ds_2010-15.md",
+        "Ds",
+        "Ds 2010:15",
+        "ds:2010:15",
+        "2010-05-18",
+        "Betyg från årskurs 6 i grundskolan",
+    ),
+    (
+        "families/Promemoria_A2017-02195.md",
+        "promemoria",
+        "A2017/02195",
+        "rk:a2017/2195",
+        "2017-12-15",
+        "Översynen av stödet för yrkesintroduktionsanställningarna, A2017/02195-1",
+    ),
+    (
+        "families/Remiss_A2015-1903-A.md",
+        "remiss",
+        "A2015/1903/A",
+        "rk:a2015/1903",
+        "2015-07",
+        "Remiss Ds 2015:36 Genomförande av EU:s direktiv om fri rörlighet för arbetstagare",
+    ),
+    (
+        "families/Regeringsuppdrag_U2008-4717-S.md",
+        "regeringsuppdrag",
+        "U2008/4717/S",
+        "rk:u2008/4717",
+        "2008-09",
+        "Uppdrag till Brottsförebyggande rådet att kartlägga grövre våldsbrott i skolan",
+    ),
+    (
+        "families/Lagradsremiss_U2018-00761-S.md",
+        "lagrådsremiss",
+        "U2018/00761/S",
+        "rk:u2018/761",
+        "2018-02-26",
+        "Samling för skolan",
+    ),
+    (
+        "families/Lagradsremiss_2006-ars-sjoarbetskonvention.md",
+        "lagrådsremiss",
+        None,
+        None,
+        "2011-10-06",
+        "2006 års sjöarbetskonvention",
+    ),
+    (
+        "families/skrivelse-layout.txt",
+        "regeringens skrivelse",
+        "Skr. 2019/20:39",
+        "skr:2019/20:39",
+        "2019-11-14",
+        "Redovisning av ett exempel på en skrivelse",
+    ),
+    (
+        "families/proposition-layout.txt",
+        "proposition",
+        "Prop. 2019/20:1",
+        "prop:2019/20:1",
+        "2019-09-19",
+        "Ett exempel på en proposition om skolans styrning",
+    ),
+    (
+        "families/tillaggsdirektiv-layout.txt",
+        "tilläggsdirektiv",
+        "Dir. 2019:91",
+        "dir:2019:91",
+        "2019-12-12",
+        "Tilläggsdirektiv till Utredningen om ett exempel",
+    ),
+    (
+        "dir-2009-71-skolgang.pdf",
+        "kommittédirektiv",
+        "Dir. 2009:71",
+        "dir:2009:71",
+        "2009-08-13",
+        "Rätt till skolgång m.m. för barn som vistas i landet utan tillstånd",
+    ),
+    (
+        "hd-dom-T-170-08.pdf",
+        "dom",
+        "Mål nr T 170-08",
+        "court:t170-8",
+        "2009-11-04",
+        "Överföring av mönsterregistrering",
+    ),
 ]
 
 
@@ -83,18 +154,38 @@ def test_a_title_that_is_only_the_id_is_not_taken():
 @pytest.mark.parametrize(
     "forms,key",
     [
-        (["Dir. 2019:91", "dir 2019:91", "direktiv 2019:91", "kommittédirektiv 2019:91",
-          "Dir.2019:91", "tilläggsdirektivet 2019:91"], "dir:2019:91"),
-        (["Skr. 2019/20:39", "skr 2019/20:39", "skrivelse 2019/20:39",
-          "regeringens skrivelse 2019/20:39"], "skr:2019/20:39"),
+        (
+            [
+                "Dir. 2019:91",
+                "dir 2019:91",
+                "direktiv 2019:91",
+                "kommittédirektiv 2019:91",
+                "Dir.2019:91",
+                "tilläggsdirektivet 2019:91",
+            ],
+            "dir:2019:91",
+        ),
+        (
+            [
+                "Skr. 2019/20:39",
+                "skr 2019/20:39",
+                "skrivelse 2019/20:39",
+                "regeringens skrivelse 2019/20:39",
+            ],
+            "skr:2019/20:39",
+        ),
         (["Prop. 2019/20:1", "prop 2019/20:1", "proposition 2019/20:1"], "prop:2019/20:1"),
         (["SOU 2019:64", "sou 2019:64", "SOU 2019: 64"], "sou:2019:64"),
         (["Ds 2010:15", "ds 2010:15", "DS 2010:15"], "ds:2010:15"),
         (["U2021/01234", "U2021/1234", "U2021/01234/S"], "rk:u2021/1234"),
-        (["UTBF 2024/6786", "UTBF-2024-6786", "dnr 2024/6786", "Dnr: 2024/6786", "2024/6786"],
-         "dnr:2024/6786"),
-        (["motion 2013:44", "Motion 2013:44", "motionen (2013:44)", "motion nr 2013:44"],
-         "motion:2013:44"),
+        (
+            ["UTBF 2024/6786", "UTBF-2024-6786", "dnr 2024/6786", "Dnr: 2024/6786", "2024/6786"],
+            "dnr:2024/6786",
+        ),
+        (
+            ["motion 2013:44", "Motion 2013:44", "motionen (2013:44)", "motion nr 2013:44"],
+            "motion:2013:44",
+        ),
         (["Mål nr T 170-08", "mål T 170-08", "målnummer T 170-08"], "court:t170-8"),
     ],
 )
@@ -134,11 +225,16 @@ date_cues = ["Publicerad"]
         encoding="utf-8",
     )
     doc = tmp_path / "rir.md"
-    doc.write_text("Granskningsrapport\nRiR 2020:12\nPublicerad 2020-05-07\n\n# Statens stöd\nText.\n")
+    doc.write_text(
+        "Granskningsrapport\nRiR 2020:12\nPublicerad 2020-05-07\n\n# Statens stöd\nText.\n"
+    )
     monkeypatch.setenv("UTBOT_FAMILIES_FILE", str(own))
     md, _ = read(doc)
     assert (md.family, md.ref, md.date, md.title) == (
-        "granskningsrapport", "RiR 2020:12", "2020-05-07", "Statens stöd"
+        "granskningsrapport",
+        "RiR 2020:12",
+        "2020-05-07",
+        "Statens stöd",
     )
     assert [d.key for d in ids_in_text("rir 2020:12")] == ["rir:2020:12"]
 
