@@ -104,3 +104,14 @@ def test_every_chunk_carries_family_ref_and_id_keys(families_engine):
             "SOU",
         )
         assert md["title"] == "Nya regler för skolor med konfessionell inriktning"
+
+
+def test_slack_citations_show_kind_id_date_and_the_real_title(families_engine):
+    from bot.slack.blocks import Templates, citation_block
+
+    answer = families_engine.answer("Vad föreslås i SOU 2019:64?")
+    c = (answer.citations or answer.nearest)[0]
+    text = citation_block(c, Templates.from_prompts_dir(families_engine.settings.prompts_dir))
+    title, meta = text["text"]["text"].split("\n")[:2]
+    assert title.endswith("Nya regler för skolor med konfessionell inriktning*")
+    assert meta.startswith("SOU · SOU 2019:64 · 2020-01-08")
