@@ -23,6 +23,8 @@ _ANY_DATE = re.compile(
 _MARKDOWN = re.compile(r"^#{1,6}\s+")
 # an id line may hold a label besides the id ("Diarienummer", "Mål nr"), not a sentence
 _ID_LINE_LETTERS = 15
+# a head line of at most this many letters besides ids and dates is a header line ("Dir.")
+_HEADER_LETTERS = 3
 # a title longer than this (a first paragraph standing in for one) is cut at a word
 _TITLE_CHARS = 160
 
@@ -34,8 +36,11 @@ def head_lines(first_page: str, table: Table) -> list[str]:
 
 def describe(
     md: DocMetadata, blocks: list[Block], first_page: str, table: Table | None = None
-) -> None:
-    """Fill in md's family, ref and id_keys, and the title, type and date its family gives."""
+) -> list[Block]:
+    """Fill in md's family, ref and id_keys, and the title, type and date its family gives.
+    Returns the blocks to index: for a family whose title rule is "heading", without the head's
+    kind, id and date lines (citations show them; as body text they would answer "what is X
+    about?" with "Promemoria U2025/02137 Publicerad 2025-11-04")."""
     table = table or load()
     head = head_lines(first_page, table)
     head_text = "\n".join(_MARKDOWN.sub("", ln) for ln in head)
@@ -71,6 +76,30 @@ def describe(
     if md.date and not md.year:
         md.year = int(md.date[:4])
     md.id_keys = keys_for({"ref": md.ref, "dnr": md.dnr, "motion_number": md.motion_number})
+    if family and family.title == "heading":
+        return _without_header_lines(blocks, head, table)
+    return blocks
+
+
+def _without_header_lines(blocks: list[Block], head: list[str], table: Table) -> list[Block]:
+    kinds = [p for f in table.families for p in f.kind_lines]
+    header = [
+        ln
+        for ln in head
+        if any(p.match(ln) for p in kinds)
+        or any(p.search(ln) for p in table.label_lines)
+        or _rest_letters(ln, table) <= _HEADER_LETTERS
+    ]
+    header.sort(key=len, reverse=True)
+    out = []
+    for i, b in enumerate(blocks):
+        rest = b.text
+        for line in header:
+            rest = rest.replace(line, " ")
+        if i < len(head) and b.kind == "paragraph" and not any(c.isalnum() for c in rest):
+            continue
+        out.append(b)
+    return out
 
 
 def _family(table: Table, head: list[str], head_text: str, body: str) -> Family | None:

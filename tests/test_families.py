@@ -275,6 +275,8 @@ def test_markdown_headings_become_title_and_sections_not_body_text():
     md, blocks = read(FAMILIES / "Remiss_A2015-1903-A.md")
     text, chunks = chunk_document("r", md.title, blocks, 1200, 100)
     assert "# Remiss" not in text and not text.startswith("Remiss Ds 2015:36")
+    # the kind, id and date lines are shown in citations, not indexed as body text
+    assert "Publicerad 2015-07" not in text and text.startswith("Här kan du ta del av")
     assert all(c.index_text.startswith(md.title) for c in chunks)
     doc = "Promemoria\nPublicerad 2020-01-01\n\n# Titeln\nInledande text.\n\n## Bakgrund till förslaget\nText om bakgrunden.\n\n### Äldre regler\nText om äldre regler.\n"
     cleaned = clean_pages([doc], paged=False)
