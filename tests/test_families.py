@@ -26,8 +26,7 @@ def read(path: Path):
     raw = read_file(path, path.read_bytes(), 10**9)
     cleaned = clean_pages(raw.pages, raw.paged)
     md = extract_metadata(cleaned.blocks, cleaned.header_dnrs, path.stem)
-    describe(md, cleaned.blocks, raw.pages[0])
-    return md, cleaned.blocks
+    return md, describe(md, cleaned.blocks, raw.pages[0])
 
 
 # file, family, ref, key, date, title
