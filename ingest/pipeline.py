@@ -176,7 +176,7 @@ class Ingestor:
     def _prepare_file(self, path: Path, raw, sha: str, st, taken: dict[str, str]) -> Prepared:
         cleaned = clean_pages(raw.pages, raw.paged)
         md = extract_metadata(cleaned.blocks, cleaned.header_dnrs, path.stem)
-        describe(md, cleaned.blocks, raw.pages[0] if raw.pages else "")
+        blocks = describe(md, cleaned.blocks, raw.pages[0] if raw.pages else "")
         doc_id = path.stem
         if taken.get(doc_id, str(path)) != str(path):  # same file name in another folder
             doc_id = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
@@ -184,7 +184,7 @@ class Ingestor:
         text, chunks = chunk_document(
             doc_id,
             md.title,
-            cleaned.blocks,
+            blocks,
             self.settings.chunk_chars,
             self.settings.chunk_overlap_chars,
         )
