@@ -58,6 +58,10 @@ def build_llm(settings: Settings) -> Any:
         )
     callbacks = _require("llama_index.core.callbacks", "llama-index-core").CallbackManager([])
     common = {"temperature": 0.0, "callback_manager": callbacks}
+    if provider != "ollama":
+        # the openai client imports its API resources on the first call (seconds): do it at
+        # start-up, not while the first user waits
+        _require("openai.resources", "openai")
     openai_common = {
         **common,
         "timeout": settings.llm_timeout_s,

@@ -5,7 +5,8 @@
 - Azure OpenAI: ``POST /openai/deployments/{deployment}/chat/completions?api-version=…`` with an
   ``api-key`` header (no api-version: 400, as Azure answers);
 - Ollama's native API: ``POST /api/chat`` (``stream: false``), answering with one JSON message.
-With ``key`` set, a request without that key is refused (401) as the real services do. Every
+With ``key`` set, an OpenAI or Azure request without that key is refused (401) as the real
+services do (Ollama has no keys). Every
 request is recorded as ``Request`` (protocol, path, query, headers, body, and the system and user
 messages). What the "model" says is ``reply(request)``, a function the test gives; ``status``
 and ``delay`` make it fail or stall.
@@ -101,7 +102,7 @@ class LLMStub:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
     def authorised(self, req: Request) -> bool:
-        if self.key is None:
+        if self.key is None or req.protocol == "ollama":  # Ollama's API has no keys
             return True
         if req.protocol == "azure":
             return req.headers.get("api-key") == self.key

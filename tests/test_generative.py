@@ -5,13 +5,17 @@ Ollama's /api/chat. The engine, index and embeddings are the real ones."""
 
 from __future__ import annotations
 
+import re
+import sys
 import time
+import tomllib
 
 import pytest
 from pydantic import SecretStr
 
 from bot.engine import Engine
 from bot.templates import messages
+from tests.conftest import ROOT
 from tests.llm_stub import LLMStub, Request, quotable_sentence
 
 SKARHOLMEN = "Varför ingår inte Skärholmen i rektorsnätverket?"
@@ -83,7 +87,7 @@ def test_a_grounded_answer_comes_through_each_protocol(provider, engines, llm):
         assert req.headers["api-key"] == KEY and "authorization" not in req.headers
     elif provider == "ollama":
         assert req.model == "llama3.1:8b" and req.body["stream"] is False
-        assert req.body["options"]["num_ctx"] == 8192
+        assert req.body["options"]["num_ctx"] == 8192 and "authorization" not in req.headers
     else:
         assert req.model == PROVIDERS[provider][1]
         assert req.headers["authorization"] == f"Bearer {KEY}"
@@ -232,3 +236,52 @@ def test_eval_rows_record_the_mode_the_model_and_a_fallback(engines, engine, llm
         "extractive", None, False)
     snapshot = config_snapshot(engines["ollama"].settings)
     assert snapshot["llm_provider"] == "ollama" and snapshot["answer_mode"] == "generative"
+
+
+@pytest.mark.parametrize(
+    "provider, module",
+    [("ollama", "llama_index.llms.ollama"), ("azure_openai", "llama_index.llms.azure_openai"),
+     ("openai_like", "llama_index.core.callbacks")],
+)
+def test_generative_mode_without_the_llm_extra_says_what_to_install(
+    provider, module, bundled_settings, stub, monkeypatch
+):
+    from bot.generative import build_llm
+    from ingest.errors import UtbotError
+
+    monkeypatch.setitem(sys.modules, module, None)  # what an install without the extra sees
+    with pytest.raises(UtbotError, match=re.escape("pip install -e '.[llm]'")):
+        build_llm(_settings(bundled_settings, stub, provider))
+
+
+def test_a_missing_model_or_endpoint_is_named_at_start_up(bundled_settings, embedder, stub):
+    from ingest.errors import UtbotError
+
+    with pytest.raises(UtbotError, match="UTBOT_LLM_MODEL"):
+        Engine(_settings(bundled_settings, stub, "ollama", llm_model=None), embedder)
+    with pytest.raises(UtbotError, match="UTBOT_LLM_BASE_URL"):
+        Engine(_settings(bundled_settings, stub, "azure_openai", llm_base_url=None), embedder)
+
+
+def test_llama_index_is_only_in_the_llm_extra_and_imported_only_at_the_seam():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.startswith("llama")]
+    extra = {re.split(r"[<>=]", d)[0] for d in project["optional-dependencies"]["llm"]}
+    assert extra == {"llama-index-core", "llama-index-llms-openai", "llama-index-llms-openai-like",
+                     "llama-index-llms-azure-openai", "llama-index-llms-ollama"}
+    assert any("llm" in d for d in project["optional-dependencies"]["dev"])
+    users = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py")
+                   if "llama_index" in p.read_text(encoding="utf-8"))
+    assert users == ["bot/generative.py"]
+
+
+def test_config_shows_each_providers_settings_with_an_example():
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    out = CliRunner().invoke(main, ["config"]).output
+    for text in ("UTBOT_LLM_PROVIDER", "azure_openai", "openai.azure.com", "UTBOT_LLM_API_VERSION",
+                 "http://localhost:11434", "llama3.1:8b", "http://localhost:8000/v1",
+                 "UTBOT_LLM_CONTEXT_WINDOW", "UTBOT_LLM_TIMEOUT_S"):
+        assert text in out, text
