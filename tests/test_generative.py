@@ -285,3 +285,26 @@ def test_config_shows_each_providers_settings_with_an_example():
                  "http://localhost:11434", "llama3.1:8b", "http://localhost:8000/v1",
                  "UTBOT_LLM_CONTEXT_WINDOW", "UTBOT_LLM_TIMEOUT_S"):
         assert text in out, text
+
+
+def test_the_default_install_pulls_in_no_llama_index():
+    """The default dependencies and everything they require (read from the installed packages'
+    metadata, extras off): what `pip install -e .` installs."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    todo, seen = [Requirement(d) for d in project["dependencies"]], set()
+    while todo:
+        req = todo.pop()
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        if name in seen or (req.marker and not req.marker.evaluate({"extra": ""})):
+            continue
+        seen.add(name)
+        try:
+            todo += [Requirement(r) for r in distribution(req.name).requires or []]
+        except PackageNotFoundError:
+            pass
+    assert len(seen) > 50  # the closure was walked
+    assert not [n for n in seen if n.startswith("llama")]
