@@ -21,7 +21,7 @@ from bot.extractive import (
     typed_candidates,
     with_typed,
 )
-from bot.grounding import check_grounding
+from bot.grounding import check_grounding, quoted_spans
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
 from bot.retrieval import DNR_IN_TEXT, DOC_ONLY_WORDS, MOTION_IN_TEXT, Hit, HybridRetriever
@@ -162,7 +162,8 @@ class Engine:
         if reply == text["refusal"]:
             nearest = self._citations(hits[:3], {})
             return Answer(question, reply, True, [], nearest=nearest, **common)
-        answer = Answer(question, reply, False, self._citations(hits, {}), **common)
+        spans = {i: quoted_spans(reply, h.text) for i, h in enumerate(hits)}
+        answer = Answer(question, reply, False, self._citations(hits, spans), **common)
         ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
         if ok:
             return answer

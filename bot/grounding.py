@@ -125,3 +125,14 @@ def _sentences(masked: str) -> list[tuple[int, int]]:
         cur = m.end()
     spans.extend(sentence_spans(masked, cur, len(masked)))
     return [(a, b) for a, b in spans if any(ch.isalnum() for ch in _MARK.sub("", masked[a:b]))]
+
+
+def quoted_spans(answer_text: str, passage: str) -> list[tuple[int, int]]:
+    """Where the answer's quotes stand in a passage (whitespace aside): what to show of it."""
+    spans = []
+    for m in _QUOTED.finditer(answer_text):
+        words = m.group(1).strip(" .,").split()
+        found = re.search(r"\s+".join(map(re.escape, words)), passage) if words else None
+        if found:
+            spans.append(found.span())
+    return spans

@@ -67,9 +67,13 @@ class Request:
         return self.system.rsplit(": ", 1)[-1].strip()
 
 
-def quotable_sentence(passage: str, skip: Callable[[str], bool] = lambda s: False) -> str:
-    """A whole sentence of the passage a model could quote (no quotation marks inside)."""
-    for a, b in sentence_spans(passage):
+def quotable_sentence(
+    passage: str, skip: Callable[[str], bool] = lambda s: False, last: bool = False
+) -> str:
+    """A whole sentence of the passage a model could quote (no quotation marks inside): the
+    first, or the last."""
+    spans = sentence_spans(passage)
+    for a, b in reversed(spans) if last else spans:
         s = " ".join(passage[a:b].split())
         if len(s) >= 30 and not re.search(r"[”“\"„«»]", s) and not skip(s):
             return s

@@ -213,10 +213,18 @@ def test_llama_index_global_settings_are_never_used(engines, llm):
     assert Settings._llm is None  # the LLM was passed explicitly, no default resolved
 
 
-def test_the_answer_json_says_which_model_answered(engines, llm):
+def test_the_answer_json_says_which_model_answered_and_shows_what_it_quoted(engines, llm):
+    quoted = []
+
+    def quote_the_last_sentence(req: Request) -> str:
+        quoted.append(quotable_sentence(req.passages()[1], last=True))
+        return f"Enligt utlåtandet ”{quoted[-1]}” [1]."
+
+    llm.reply = quote_the_last_sentence
     data = engines["azure_openai"].answer(SKARHOLMEN).to_json()
     assert data["mode"] == "generative" and data["llm"] == "azure_openai/utbot-gpt4o"
     assert data["fallback"] is False and data["note"] is None
+    assert quoted[0] in " ".join(data["citations"][0]["text"].split())  # the passage shown around it
 
 
 def test_eval_rows_record_the_mode_the_model_and_a_fallback(engines, engine, llm):
