@@ -86,7 +86,7 @@ def test_one_image_is_built_and_every_bot_service_runs_it(compose):
         assert service["depends_on"]["chroma"]["condition"] == "service_healthy"
         assert service["environment"]["UTBOT_CHROMA_URL"] == "http://chroma:8000"
         assert "index-data:/data" in service["volumes"]
-        assert service["env_file"] == [".env"]
+        assert service["env_file"] == services["ingest"]["env_file"] == [".env"]
     assert bots["bot-socket"]["profiles"] == ["socket"]
     assert "--http" not in bots["bot-socket"]["command"]
     assert bots["bot-http"]["profiles"] == ["http"]
