@@ -159,9 +159,9 @@ class Engine:
             return replace(extractive, note=render(text["llm_unavailable"], llm=label), **fallback)
         common = {"lang": lang, "mode": "generative", "llm": label}
         common["resolved_question"] = extractive.resolved_question
-        if reply == text["refusal"]:
+        if reply.strip(' "”“.') == text["refusal"].strip(" ."):  # the refusal, give or take a stop
             nearest = self._citations(hits[:3], {})
-            return Answer(question, reply, True, [], nearest=nearest, **common)
+            return Answer(question, text["refusal"], True, [], nearest=nearest, **common)
         spans = {i: quoted_spans(reply, h.text) for i, h in enumerate(hits)}
         answer = Answer(question, reply, False, self._citations(hits, spans), **common)
         ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)

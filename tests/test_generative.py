@@ -152,7 +152,7 @@ def test_an_ungrounded_answer_gives_the_extractive_answer_and_a_note(
 
 @pytest.mark.parametrize("provider", ["openai_like", "azure_openai", "ollama"])
 def test_the_models_refusal_is_an_honest_refusal(provider, engines, llm):
-    llm.reply = Request.refusal
+    llm.reply = Request.refusal if provider != "ollama" else lambda req: f"”{req.refusal()[:-1]}”"
     answer = engines[provider].answer(SKARHOLMEN)
     assert answer.refused and answer.mode == "generative" and not answer.fallback
     assert answer.answer == _text("refusal") and answer.nearest
