@@ -15,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 from pydantic import SecretStr
 
-from bot.slack.app import create_app, serve_http_in_thread
+from bot.slack.app import create_app
 from bot.slack.cli import slack as slack_command
 from bot.slack.feedback import FeedbackStore
+from bot.slack.http import serve_http
 from tests.slack_stub import BOT_ID, BOT_USER_ID, TEAM_ID, SlackSender, SlackStub
 
 SECRET = "8f742231b10e8888abcd99aa0b1c85a5"
@@ -126,15 +127,13 @@ def make_bot(stub, bundled_settings, engine, tmp_path):
         answer_engine = answer_engine or RecordingEngine(engine)
         app = create_app(settings, answer_engine)  # a WebClient on SLACK_API_URL (the stub)
         assert stub.calls == [], "nothing may talk to Slack while the app is built"
-        server = serve_http_in_thread(app)
+        server = serve_http(app, settings, "127.0.0.1", 0).start()  # as `bot slack --http`
         servers.append(server)
-        url = f"http://127.0.0.1:{server.server_port}/slack/events"
-        return Bot(stub, SlackSender(url, SECRET), answer_engine, settings)
+        return Bot(stub, SlackSender(server.url(), SECRET), answer_engine, settings)
 
     yield make
     for server in servers:
         server.shutdown()
-        server.server_close()
 
 
 def section_texts(blocks):
