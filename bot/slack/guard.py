@@ -11,6 +11,7 @@ may not ask is answered by ``on_refused`` and goes no further.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -24,6 +25,8 @@ from bot.slack.access import (  # noqa: F401 - the verdicts are read as guard.<N
     Access,
     asker_of,
 )
+
+log = logging.getLogger("bot.slack")
 
 ANSWER = "answer"
 RATE_LIMITED = "rate_limited"
@@ -116,7 +119,7 @@ def make_guard(
     """The bolt middleware described in the module docstring."""
     from slack_bolt import BoltResponse
 
-    def guard(body: dict, context, client, next: Callable, logger) -> BoltResponse | None:
+    def guard(body: dict, context, client, next: Callable) -> BoltResponse | None:
         question = question_of(body)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id or (question and question.message_key):
@@ -124,13 +127,13 @@ def make_guard(
             if question and question.message_key:
                 keys.append(f"msg:{question.message_key}")
             if not deduper.first_time(*keys):
-                logger.info("dropping a redelivered event %s", event_id)
+                log.info("dropping a redelivered event %s", event_id)
                 return BoltResponse(status=200, body="")
         asker = asker_of(body)
         if asker is not None:
             own_team = getattr(context.get("authorize_result"), "team_id", None)
             if not access.team_allowed(asker.teams, own_team):
-                logger.info("ignoring a request from workspace %s", ",".join(sorted(asker.teams)))
+                log.info("ignoring a request from workspace %s", ",".join(sorted(asker.teams)))
                 return BoltResponse(status=200, body="")
         interactive = body.get("type") in ("block_actions", "view_submission", "shortcut")
         if question is None and not interactive:
