@@ -5,12 +5,13 @@ The real App and engine behind the same waitress server as ``python -m bot slack
 
 1. ``--burst N`` signed app_mention events sent at the same moment (one thread each);
 2. then ``--paced M`` more at ``--rate`` per second;
+   (both repeated ``--rounds`` times);
 3. then one question of 40,000 characters (Slack's maximum message length).
 
 Printed: HTTP statuses and ack times (Slack wants an ack within 3 s), whether every question got
-exactly one answer, RSS before and after, and how fast the long question was refused.
+exactly one answer, RSS after each round, and how fast the long question was refused.
 
-Usage: python bench/slack_load.py [--index DIR] [--burst 250] [--paced 0] [--rate 10]
+Usage: python bench/slack_load.py [--index DIR] [--burst 250] [--paced 0] [--rate 10] [--rounds 1]
 Without --index a temporary index is built from the bundled corpus.
 Exit status 1 if an event was not acked with 200 within 3 s or not answered exactly once.
 """
@@ -38,7 +39,9 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def send_all(send, events: list[tuple[str, str]], rate: float | None) -> list[tuple[int, float]]:
+def send_all(
+    send, events: list[tuple[str, str]], rate: float | None, first_user: int = 0
+) -> list[tuple[int, float]]:
     """(status, seconds to the ack) per event: all at once (rate None) or ``rate`` per second."""
     from tests.slack_stub import BOT_USER_ID
 
@@ -48,7 +51,7 @@ def send_all(send, events: list[tuple[str, str]], rate: float | None) -> list[tu
     def one(i: int, ts: str, question: str) -> None:
         event = {
             "type": "app_mention",
-            "user": f"U0LOAD{i}",
+            "user": f"U0LOAD{first_user + i}",
             "text": f"<@{BOT_USER_ID}> {question}",
             "ts": ts,
             "channel": "C0LOAD",
@@ -86,7 +89,7 @@ def report(name: str, results: list[tuple[int, float]]) -> bool:
     return acked == len(results)
 
 
-def run(index: Path, burst: int, paced: int, rate: float, timeout: float) -> int:
+def run(index: Path, burst: int, paced: int, rate: float, rounds: int, timeout: float) -> int:
     from pydantic import SecretStr
 
     from bot.engine import Engine
@@ -106,6 +109,7 @@ def run(index: Path, burst: int, paced: int, rate: float, timeout: float) -> int
                 "slack_bot_token": SecretStr("xoxb-load"),
                 "slack_signing_secret": SecretStr(SECRET),
                 "slack_api_url": stub.api_url,
+                "slack_rate_limit_per_minute": 100_000,
             }
         )
         app = create_app(app_settings, engine)
@@ -113,32 +117,32 @@ def run(index: Path, burst: int, paced: int, rate: float, timeout: float) -> int
         send = SlackSender(server.url(), SECRET)
         try:
             engine.answer(QUESTIONS[0])  # warm: model loaded, caches filled
-            before = rss_mb()
+            print(f"RSS after one question: {rss_mb():.0f} MB")
             phases = [("burst", burst, None), ("paced", paced, rate)]
             sent: list[str] = []
-            t0 = time.perf_counter()
-            for name, n, r in phases:
-                if not n:
-                    continue
-                events = [
-                    (f"{1_900_000_000 + len(sent) + i}.000100", QUESTIONS[i % len(QUESTIONS)])
-                    for i in range(n)
-                ]
-                sent += [ts for ts, _ in events]
-                ok &= report(f"{name} of {n}" + (f" at {r:g}/s" if r else " at once"),
-                             send_all(send, events, r))
-            stub.wait_for("chat.postMessage", count=len(sent), timeout=timeout)
-            answered_in = time.perf_counter() - t0
-            time.sleep(1.0)  # a duplicate answer would have arrived by now
-            posts = [c.params.get("thread_ts") for c in stub.calls_to("chat.postMessage")]
-            once = sorted(posts) == sorted(sent)
-            ok &= once
-            after = rss_mb()
-            print(
-                f"answers: {len(posts)} posted for {len(sent)} questions, each exactly once: "
-                f"{once}; all answered {answered_in:.1f} s after the first event"
-            )
-            print(f"RSS: {before:.0f} MB before, {after:.0f} MB after")
+            for round_ in range(1, rounds + 1):
+                t0 = time.perf_counter()
+                for name, n, r in phases:
+                    if not n:
+                        continue
+                    events = [
+                        (f"{1_900_000_000 + len(sent) + i}.000100", QUESTIONS[i % len(QUESTIONS)])
+                        for i in range(n)
+                    ]
+                    results = send_all(send, events, r, first_user=len(sent))
+                    sent += [ts for ts, _ in events]
+                    ok &= report(f"{name} of {n}" + (f" at {r:g}/s" if r else " at once"), results)
+                stub.wait_for("chat.postMessage", count=len(sent), timeout=timeout)
+                answered_in = time.perf_counter() - t0
+                time.sleep(1.0)  # a duplicate answer would have arrived by now
+                posts = [c.params.get("thread_ts") for c in stub.calls_to("chat.postMessage")]
+                once = sorted(posts) == sorted(sent)
+                ok &= once
+                print(
+                    f"round {round_}: {len(posts)} answers posted for {len(sent)} questions so "
+                    f"far, each exactly once: {once}; this round answered in {answered_in:.1f} s; "
+                    f"RSS {rss_mb():.0f} MB"
+                )
 
             long_question = ("Vilket stöd har Rinkebyskolan fått? " * 1200)[:40_000]
             t = time.perf_counter()
@@ -164,14 +168,16 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=250)
     parser.add_argument("--paced", type=int, default=0)
     parser.add_argument("--rate", type=float, default=10.0)
-    parser.add_argument("--timeout", type=float, default=1800.0, help="Seconds to wait for answers.")
+    parser.add_argument(
+        "--timeout", type=float, default=1800.0, help="Seconds to wait for answers."
+    )
     args = parser.parse_args()
     if args.index is not None:
-        return run(args.index, args.burst, args.paced, args.rate, args.timeout)
+        return run(args.index, args.burst, args.paced, args.rate, args.rounds, args.timeout)
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(tmp) / "index"
         build_index(index)
-        return run(index, args.burst, args.paced, args.rate, args.timeout)
+        return run(index, args.burst, args.paced, args.rate, args.rounds, args.timeout)
 
 
 if __name__ == "__main__":

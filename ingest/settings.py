@@ -232,7 +232,9 @@ class Settings(BaseSettings):
         "usergroups:read scope). Both this and slack_allowed_users empty: everyone.",
     )
     slack_usergroup_cache_s: float = Field(
-        300.0, gt=0, description="Seconds a user group's member list is reused before it is read again."
+        300.0,
+        gt=0,
+        description="Seconds a user group's member list is reused before it is read again.",
     )
     slack_answer_dms: bool = Field(True, description="Answer direct messages.")
     slack_rate_limit_per_minute: int = Field(
@@ -246,19 +248,25 @@ class Settings(BaseSettings):
         "one question can cause.",
     )
     slack_http_threads: int = Field(
-        8, ge=1, description="`bot slack --http`: waitress worker threads answering HTTP requests "
-        "(acks are quick; answers run in bolt's own listener threads)."
+        8,
+        ge=1,
+        description="`bot slack --http`: waitress worker threads answering HTTP requests "
+        "(acks are quick; answers run in bolt's own listener threads).",
     )
     slack_http_connection_limit: int = Field(
-        200, ge=1, description="`bot slack --http`: open connections accepted at once; more wait "
-        "in the listen backlog."
+        200,
+        ge=1,
+        description="`bot slack --http`: open connections accepted at once; more wait "
+        "in the listen backlog.",
     )
     slack_http_max_body_bytes: int = Field(
         1_048_576, ge=1024, description="`bot slack --http`: larger request bodies get HTTP 413."
     )
     slack_http_timeout_s: int = Field(
-        15, ge=1, description="`bot slack --http`: a connection idle (or sending too slowly) this "
-        "long is closed."
+        15,
+        ge=1,
+        description="`bot slack --http`: a connection idle (or sending too slowly) this "
+        "long is closed.",
     )
     slack_heartbeat_file: Path | None = Field(
         None,
@@ -266,9 +274,7 @@ class Settings(BaseSettings):
         "(HTTP mode: its /healthz answers; Socket Mode: connected); `python -m bot health` reads "
         "it. Unset: slack-heartbeat in index_dir.",
     )
-    slack_heartbeat_s: float = Field(
-        15.0, gt=0, description="Seconds between heartbeat writes."
-    )
+    slack_heartbeat_s: float = Field(15.0, gt=0, description="Seconds between heartbeat writes.")
 
     @field_validator(*_SLACK_ID_KINDS, mode="before")
     @classmethod
@@ -318,4 +324,8 @@ def field_docs() -> list[tuple[str, str, str]]:
 def env_var(field_name: str) -> str:
     """The environment variable a setting is read from."""
     alias = Settings.model_fields[field_name].validation_alias
-    return str(alias.choices[0]) if isinstance(alias, AliasChoices) else ENV_PREFIX + field_name.upper()
+    return (
+        str(alias.choices[0])
+        if isinstance(alias, AliasChoices)
+        else ENV_PREFIX + field_name.upper()
+    )

@@ -10,8 +10,8 @@ import logging
 import time
 
 from bot.slack.feedback import FeedbackStore
+from tests.slack_bot import QUESTION, buttons
 from tests.slack_stub import BOT_USER_ID, TEAM_ID
-from tests.test_slack_app import QUESTION, buttons, make_bot, stub  # noqa: F401 - fixtures
 
 NOT_ALLOWED = "inte behörighet"
 

@@ -26,7 +26,7 @@ from bot.slack.health import Heartbeat, probe_url
 from bot.slack.http import HEALTH_PATH
 from bot.slack.logs import FORMAT, OneLineFormatter
 from ingest.settings import Settings
-from tests.test_slack_app import QUESTION, SECRET, make_bot, stub  # noqa: F401 - fixtures
+from tests.slack_bot import QUESTION, SECRET
 
 FORGED = "2026-01-01 00:00:00,000 ERROR bot.slack: answering a message failed [error_id=deadbeef]"
 
@@ -82,7 +82,9 @@ def log_output():
         (b"", "application/json", True, 400),
     ],
 )
-def test_malformed_bodies_get_400_or_401_never_500(make_bot, stub, body, content_type, signed, status):
+def test_malformed_bodies_get_400_or_401_never_500(
+    make_bot, stub, body, content_type, signed, status
+):
     bot = make_bot()
     headers = signed_headers(body, content_type) if signed else {"Content-Type": content_type}
     code, text = raw_post(bot.send.app_url, body, headers)
@@ -229,13 +231,27 @@ def test_a_40000_character_question_is_refused_at_once_everywhere(make_bot, stub
 
 # --- document text in Slack -------------------------------------------------------------------
 
-HOSTILE = "Enligt *beslut* ska ~ingen~ köra `rm -rf` eller _kursivt_ &amp; <!channel> rapport_2024_v2.pdf"
+HOSTILE = (
+    "Enligt *beslut* ska ~ingen~ köra `rm -rf` eller _kursivt_ &amp; <!channel> rapport_2024_v2.pdf"
+)
 
 
 def test_quoted_passages_cannot_produce_formatting_or_broken_entities():
     t = Templates.from_prompts_dir(Settings().prompts_dir)
-    c = Citation(1, "c", "d", "s.pdf", "T", "UTBF 2024/1", "2024-05-02", "Bakgrund", "2", HOSTILE,
-                 HOSTILE, 0.9)
+    c = Citation(
+        1,
+        "c",
+        "d",
+        "s.pdf",
+        "T",
+        "UTBF 2024/1",
+        "2024-05-02",
+        "Bakgrund",
+        "2",
+        HOSTILE,
+        HOSTILE,
+        0.9,
+    )
     quote = citation_block(c, t)["text"]["text"].splitlines()[-1]
     for pattern in (r"\*beslut\*", r"~ingen~", r"`", r"_kursivt_", r"<!channel>"):
         assert not re.search(pattern, quote), (pattern, quote)
@@ -272,4 +288,3 @@ def test_a_malformed_setting_stops_the_bot_naming_the_variable(monkeypatch, vari
     assert result.exit_code == 1
     assert variable in result.output
     assert "Traceback" not in result.output and result.exception.__class__ is SystemExit
-

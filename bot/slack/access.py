@@ -47,7 +47,10 @@ def asker_of(body: dict) -> Asker | None:
     if body.get("type") == "event_callback":
         event = body.get("event") or {}
         teams = _ids(
-            body.get("team_id"), body.get("enterprise_id"), event.get("user_team"), event.get("team")
+            body.get("team_id"),
+            body.get("enterprise_id"),
+            event.get("user_team"),
+            event.get("team"),
         )
         return Asker(event.get("user"), teams)
     if isinstance(body.get("user"), dict):  # block_actions, view_submission, shortcuts

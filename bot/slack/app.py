@@ -71,9 +71,9 @@ def create_app(settings: Settings, engine: AnswerEngine, client: WebClient | Non
     from slack_bolt import App
     from slack_sdk import WebClient
 
+    from bot.slack.access import USER_NOT_ALLOWED, Access
     from bot.slack.blocks import Templates
     from bot.slack.feedback import FeedbackStore
-    from bot.slack.access import USER_NOT_ALLOWED, Access
     from bot.slack.guard import Deduper, RateLimiter, make_guard
     from bot.slack.listeners import Deps, register_all
 
@@ -164,5 +164,7 @@ def run_socket_mode(app: App, settings: Settings) -> None:
     from bot.slack.health import Heartbeat
 
     handler = SocketModeHandler(app, app_token=_secret(settings.slack_app_token))
-    Heartbeat(settings.heartbeat_path, settings.slack_heartbeat_s, handler.client.is_connected).start()
+    Heartbeat(
+        settings.heartbeat_path, settings.slack_heartbeat_s, handler.client.is_connected
+    ).start()
     handler.start()

@@ -118,7 +118,9 @@ def health(index_dir: Path | None, max_age: float, path: Path | None) -> None:
     try:
         age = heartbeat_age(path)
     except FileNotFoundError:
-        raise click.ClickException(f"no heartbeat at {path}: the bot is not running (yet)") from None
+        raise click.ClickException(
+            f"no heartbeat at {path}: the bot is not running (yet)"
+        ) from None
     if age > max_age:
         raise click.ClickException(f"heartbeat {age:.0f} s old (limit {max_age:.0f} s): {path}")
     click.echo(f"ok: heartbeat {age:.1f} s old ({path})")

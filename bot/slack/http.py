@@ -65,11 +65,15 @@ class SlackEndpoint:
         except ValueError:
             return _reply(start_response, 400, "Bad Request")
         if length > self.max_body_bytes:
-            log.warning("refused a request body of %d bytes (limit %d)", length, self.max_body_bytes)
+            log.warning(
+                "refused a request body of %d bytes (limit %d)", length, self.max_body_bytes
+            )
             return _reply(start_response, 413, "Request Entity Too Large")
         body = environ["wsgi.input"].read(length) if length > 0 else b""
         if not self._signed(body, environ):
-            log.warning("refused a request with a missing, wrong or stale signature (%s)", digest(body))
+            log.warning(
+                "refused a request with a missing, wrong or stale signature (%s)", digest(body)
+            )
             return _reply(start_response, 401, "Unauthorized")
         problem = _unparsable(body, environ.get("CONTENT_TYPE", ""))
         if problem:
