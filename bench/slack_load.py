@@ -168,6 +168,7 @@ def main() -> int:
     parser.add_argument("--burst", type=int, default=250)
     parser.add_argument("--paced", type=int, default=0)
     parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=1, help="Repeat the phases (RSS per round).")
     parser.add_argument(
         "--timeout", type=float, default=1800.0, help="Seconds to wait for answers."
     )

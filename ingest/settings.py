@@ -241,7 +241,7 @@ class Settings(BaseSettings):
         6, ge=1, description="Questions one user may ask per minute before a polite refusal."
     )
     max_question_chars: int = Field(
-        2000,
+        1000,
         ge=50,
         description="Longest question answered, in characters (every surface: CLI, Slack, "
         "evaluation); a longer one gets a polite request to shorten it, at once. Bounds the work "

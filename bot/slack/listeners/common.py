@@ -42,7 +42,7 @@ class Deps:
     templates: Templates
     store: FeedbackStore
     rate_limit_per_minute: int
-    max_question_chars: int = 2000
+    max_question_chars: int = 1000
     engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ask(
