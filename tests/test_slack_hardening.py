@@ -80,6 +80,11 @@ def log_output():
         (b"payload=%7Bnot+json", "application/x-www-form-urlencoded", True, 400),
         (b"payload=%5B1%5D", "application/x-www-form-urlencoded", True, 400),
         (b"", "application/json", True, 400),
+        # signed, but not what Slack sends: bolt or the guard would have failed with a 500
+        (b'{"type": "event_callback", "event": "str"}', "application/json", True, 400),
+        (b'{"type": "block_actions", "actions": []}', "application/json", True, 400),
+        (b'{"command": "/fraga", "team_id": "T0TEST", "text": 5}', "application/json", True, 400),
+        (b'{"type": "view_submission", "view": null}', "application/json", True, 400),
     ],
 )
 def test_malformed_bodies_get_400_or_401_never_500(

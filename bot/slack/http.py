@@ -12,7 +12,7 @@ In front of bolt, :class:`SlackEndpoint` checks in this order and stops at the f
 1. path and method: ``GET /healthz`` (liveness, no Slack involved), ``POST /slack/events``;
 2. body size (413) and the Slack signature over the raw bytes (401), before anything is parsed;
 3. the body parses as bolt will parse it: UTF-8, a JSON object, or a form whose ``payload`` is a
-   JSON object (400).
+   JSON object, and the fields bolt and the listeners read have the types Slack gives them (400).
 
 Only then does bolt see the request. A rejected request is logged as one line with its length
 and a short hash, never its content (bot/slack/logs.py).
@@ -108,6 +108,41 @@ def _unparsable(body: bytes, content_type: str) -> str | None:
         return "the body is not valid JSON"
     if not isinstance(parsed, dict) or not parsed:  # a form's payload is parsed in its place
         return "the body is not a JSON object or a form with fields"
+    return _misshapen(parsed)
+
+
+# The fields bolt and the listeners read, and what they must be when present (None is allowed:
+# Slack sends null for some). Anything else is no Slack request, even correctly signed.
+_OBJECTS = ("event", "user", "team", "view", "container", "channel", "enterprise", "message")
+_STRINGS = (
+    "type command text user_id team_id channel_id channel_name response_url trigger_id event_id "
+    "enterprise_id api_app_id"
+).split()
+_EVENT_STRINGS = (
+    "type subtype user channel channel_type ts thread_ts event_ts text client_msg_id bot_id team "
+    "user_team"
+).split()
+
+
+def _misshapen(body: dict) -> str | None:
+    for key in _OBJECTS:
+        if body.get(key) is not None and not isinstance(body[key], dict):
+            return f"field {key} is not an object"
+    for key in _STRINGS:
+        if body.get(key) is not None and not isinstance(body[key], str):
+            return f"field {key} is not a string"
+    event = body.get("event") or {}
+    for key in _EVENT_STRINGS:
+        if event.get(key) is not None and not isinstance(event[key], str):
+            return f"field event.{key} is not a string"
+    if body.get("type") == "block_actions":
+        actions = body.get("actions")
+        if not (
+            isinstance(actions, list) and actions and all(isinstance(a, dict) for a in actions)
+        ):
+            return "block_actions without a list of actions"
+    if body.get("type") in ("view_submission", "view_closed") and not body.get("view"):
+        return f"{body['type']} without a view"
     return None
 
 
