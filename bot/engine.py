@@ -67,6 +67,13 @@ class Engine:
         k: int | None = None,
     ) -> Answer:
         t0 = time.perf_counter()
+        limit = self.settings.max_question_chars
+        if len(question) > limit:  # refused at once: the work per question stays bounded
+            lang = detect_language(question[:limit])
+            text = messages(self.settings.prompts_dir, lang)
+            refusal = text["question_too_long"].format(length=len(question), limit=limit)
+            return Answer(question, refusal, True, [], lang=lang)
+        history = [h[:limit] for h in history] if history else history
         self._reopen_if_stale()
         k = k or self.settings.top_k
         lang = detect_language(question)
