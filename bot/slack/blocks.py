@@ -153,6 +153,8 @@ def answer_blocks(
         blocks.append({"type": "section", "text": _mrkdwn(escape(answer.answer))})
         sources = answer.citations
         label = t.render("sources_label")
+    if answer.note:  # e.g. why the model's answer was replaced by the extractive one
+        blocks.append({"type": "context", "elements": [_mrkdwn(escape(answer.note))]})
     resolved = answer.resolved_question
     if resolved and resolved.strip() != answer.question.strip():
         text = t.render("resolved_question", question=escape(resolved))
