@@ -192,5 +192,4 @@ def test_the_fallback_note_is_shown_under_the_answer(templates):
     contexts = [b for b in blocks if b["type"] == "context"]
     assert any("utdrag ur dokumenten" in json.dumps(c, ensure_ascii=False) for c in contexts)
     assert "&lt;i tid&gt;" in all_text(blocks)
-    assert not any(b["type"] == "context" and "Språkmodellen" in json.dumps(b) for b in
-                   answer_blocks(answer(), templates, "a2"))
+    assert "Språkmodellen" not in all_text(answer_blocks(answer(), templates, "a2"))
