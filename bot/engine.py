@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
 
 from bot.extractive import (
     SentenceEmbeddingCache,
@@ -20,15 +21,17 @@ from bot.extractive import (
     typed_candidates,
     with_typed,
 )
-from bot.grounding import check_grounding
+from bot.grounding import check_grounding, quoted_spans
 from bot.judge import Judge, bundled_judge, confidence_needed
 from bot.judge import features as judge_features
 from bot.models import Answer, Citation, Filters
+from bot.query import detect_language
 from bot.question import Question, parse
-from bot.retrieval import DNR_IN_TEXT, DOC_ONLY_WORDS, MOTION_IN_TEXT, Hit, HybridRetriever
+from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever
 from bot.support import missing_share, type_found
-from bot.templates import messages
+from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
+from ingest.families import without_ids
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,10 @@ class Engine:
         self.sentence_cache = SentenceEmbeddingCache(embedder)
         self._chat = None
         self._judge: Judge | None = None
+        if settings.answer_mode == "generative":  # a misconfigured model fails at start-up
+            from bot.generative import Generator
+
+            self._chat = Generator(settings)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
@@ -65,14 +72,24 @@ class Engine:
         k: int | None = None,
     ) -> Answer:
         t0 = time.perf_counter()
+        limit = self.settings.max_question_chars
+        if len(question) > limit:  # refused at once: the work per question stays bounded
+            lang = detect_language(question[:limit])
+            text = messages(self.settings.prompts_dir, lang)
+            refusal = text["question_too_long"].format(length=len(question), limit=limit)
+            return Answer(question, refusal, True, [], lang=lang)
+        history = [h[:limit] for h in history] if history else history
         self._reopen_if_stale()
         k = k or self.settings.top_k
         q = parse(question, history)
         lang, resolved = q.lang, q.resolved
         text = messages(self.settings.prompts_dir, lang)
+        doc_ids = self.retriever.docs_named_in(resolved)
+        if not doc_ids and q.ids:  # no such document: say so, by id
+            ids = ", ".join(dict.fromkeys(d.display for d in q.ids))
+            return Answer(question, text["no_such_id"].format(id=ids), True, [], lang=lang)
         qvec = self.embedder.embed_query(resolved)
         t_embed = time.perf_counter()
-        doc_ids = self.retriever.docs_named_in(resolved)
         scope = doc_ids or self.retriever.docs_by_author(resolved)
         hits = _dedupe(
             self.retriever.retrieve(
@@ -121,8 +138,10 @@ class Engine:
         else:
             answer = self._compose(question, resolved, lang, hits, quoted)
             if self.settings.answer_mode == "generative":
-                answer = self._generative(question, resolved, lang, hits, text) or answer
-        ok, problems = check_grounding(answer)
+                answer = self._generative(
+                    question, resolved, lang, hits, text, history or [], answer
+                )
+        ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
         if not ok:  # never show an answer that does not quote its sources exactly
             answer = Answer(
                 question,
@@ -162,47 +181,40 @@ class Engine:
             self.retriever.close()  # first: a fresh Chroma client sees other processes' writes
             self.retriever = HybridRetriever(self.settings, self.embedder)
 
-    def _generative(self, question, resolved, lang, hits, text) -> Answer | None:
-        """The LLM's answer if it passes the grounding check; None falls back to extractive."""
-        from bot.generative import ChatClient, GenerationError, generate
+    def _generative(self, question, resolved, lang, hits, text, history, extractive) -> Answer:
+        """The LLM's answer if it passes the grounding check; otherwise the extractive answer with
+        a note saying why (the endpoint failed, or its answer could not be verified)."""
+        from bot.generative import GenerationError
 
+        label = self._chat.label
+        fallback = {"llm": label, "fallback": True}
         try:
-            if self._chat is None:
-                self._chat = ChatClient(self.settings)
-            reply = generate(self._chat, self.settings, resolved, lang, hits, text["refusal"])
+            reply = self._chat.answer(resolved, lang, hits, text["refusal"], history)
         except GenerationError as exc:
             log.warning("generative answer unavailable, answering extractively: %s", exc)
-            return None
-        extra = {"resolved_question": resolved if resolved != question else None, "lang": lang}
-        if reply.strip() == text["refusal"]:
-            return Answer(
-                question,
-                text["refusal"],
-                True,
-                [],
-                nearest=self._citations(hits[:3], {}),
-                mode="generative",
-                **extra,
-            )
-        answer = Answer(
-            question, reply, False, self._citations(hits, {}), mode="generative", **extra
+            return replace(extractive, note=render(text["llm_unavailable"], llm=label), **fallback)
+        common = {"lang": lang, "mode": "generative", "llm": label}
+        common["resolved_question"] = extractive.resolved_question
+        if reply.strip(' "”“.') == text["refusal"].strip(" ."):  # the refusal, give or take a stop
+            nearest = self._citations(hits[:3], {})
+            return Answer(question, text["refusal"], True, [], nearest=nearest, **common)
+        spans = {i: quoted_spans(reply, h.text) for i, h in enumerate(hits)}
+        answer = Answer(question, reply, False, self._citations(hits, spans), **common)
+        ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
+        if ok:
+            return answer
+        log.warning(
+            "generative answer (%s) failed the grounding check (%s); answering extractively",
+            label,
+            "; ".join(problems),
         )
-        ok, problems = check_grounding(answer)
-        if not ok:
-            log.warning(
-                "generative answer failed the grounding check (%s); answering extractively",
-                "; ".join(problems),
-            )
-            return None
-        return answer
+        return replace(extractive, note=text["llm_ungrounded"], **fallback)
 
     def _support(self, q: Question, hits: list[Hit], sentences, picked, doc_ids) -> dict:
         """How well the passages support an answer (refused below the calibrated threshold), and
         the parts it is made of, which the judge reads too."""
         if not hits:
             return {"support": 0.0}
-        if q.ids and DNR_IN_TEXT.search(q.resolved) and not doc_ids:
-            return {"support": 0.0}  # names a Dnr the index does not have
         analyzer = self.retriever.keywords.analyzer
         if doc_ids and not _asks_more_than_the_name(q.resolved, analyzer):
             # "Vad handlar UTBF 2024/6786 om?": the document's summary answers
@@ -273,6 +285,7 @@ class Engine:
                     full_text=h.text,
                     score=round(h.score, 4),
                     doc_type=md.get("type"),
+                    ref=md.get("ref"),
                 )
             )
         return out
@@ -282,7 +295,7 @@ def _asks_more_than_the_name(question: str, analyzer) -> bool:
     """Does a question that names a document by Dnr or motion number also ask about something
     in it ("Vad beslutade kommunfullmäktige om motion 2013:44?")? Then it is checked for support
     like any other; naming a real document is not by itself an answer."""
-    rest = MOTION_IN_TEXT.sub(" ", DNR_IN_TEXT.sub(" ", question))
+    rest = without_ids(question)
     return bool(set(analyzer.tokens(rest)) - DOC_ONLY_WORDS)
 
 

@@ -33,6 +33,13 @@ class Citation:
     full_text: str  # the whole chunk
     score: float
     doc_type: str | None = None
+    ref: str | None = None  # the document's own id: "Dir. 2019:91", "UTBF 2024/6786"
+
+    def identity(self) -> tuple[str | None, str | None, bool]:
+        """What a citation shows after the title: the kind, the document's own id, and whether
+        that id is a Dnr (shown with its label, "Dnr UTBF 2024/6786")."""
+        ident = self.ref or self.dnr
+        return self.doc_type, ident, bool(self.dnr) and ident == self.dnr
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -55,6 +62,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     resolved_question: str | None = None  # the question as read with earlier ones (follow-ups)
     mode: str = "extractive"  # or "generative"
+    llm: str | None = None  # "provider/model" asked, in generative mode (even when it fell back)
+    fallback: bool = False  # generative mode gave the extractive answer instead (see note)
+    note: str | None = None  # shown with the answer: why the model's answer is not given
     # "answer": sentences that answer, quoted and cited; "passages": the documents cover the topic
     # but no sentence answers, the best passages are shown (in ``nearest``); "refused": nothing
     # relevant. ``refused`` is true for both non-answers.
@@ -84,5 +94,8 @@ class Answer:
             "grounded": self.grounded,
             "resolved_question": self.resolved_question,
             "mode": self.mode,
+            "llm": self.llm,
+            "fallback": self.fallback,
+            "note": self.note,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

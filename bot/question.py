@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.query import PROPER_NAME, detect_language, resolve_follow_up
-from bot.retrieval import DNR_IN_TEXT, MOTION_IN_TEXT
 from bot.support import WantedType, wanted_type
+from ingest.families import DocId, ids_in_text
 from ingest.keywords import words
 from ingest.lexicon import (
     DEADLINE_QUESTION,
@@ -28,7 +28,7 @@ class Question:
     wanted: WantedType  # ("date", ""), ("count", "skolor"), ("name", "") …; None: no type
     why: bool  # asks for a reason
     cue: str | None  # the kind whose answers have a cue phrase: "deadline", "reason", "decision"
-    ids: tuple[str, ...]  # Dnr and motion numbers it mentions, as written
+    ids: tuple[DocId, ...]  # document ids it mentions (Dnr, motion, SOU …: ingest/families.toml)
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
     content: frozenset[str]  # its words that are not question words or common verbs
     years: frozenset[int]  # the years it names ("under 2025")
@@ -60,9 +60,7 @@ def parse(text: str, history: list[str] | None = None) -> Question:
         if DECISION_QUESTION.search(resolved.strip())
         else None
     )
-    ids = tuple(
-        m.group(0).strip() for r in (DNR_IN_TEXT, MOTION_IN_TEXT) for m in r.finditer(resolved)
-    )
+    ids = tuple(ids_in_text(resolved))
     names = tuple(
         n
         for n in dict.fromkeys(m.group(0) for m in PROPER_NAME.finditer(resolved))

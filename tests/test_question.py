@@ -12,7 +12,7 @@ def test_a_question_is_read_once_into_its_parts():
     assert q.lang == "sv" and not q.is_follow_up
     assert q.names == ("Lillholmsskolan",)  # "Vilket" opens the question, it names nothing
     assert q.years == {2025}  # the Dnr's year is not a year asked about
-    assert q.ids == ("UTBF 2024/6786",)
+    assert [d.display for d in q.ids] == ["UTBF 2024/6786"]
     assert "stöd" in q.content and "vilket" not in q.content and q.names_something
 
 
