@@ -1,6 +1,6 @@
 """How fast the Slack bot feels, over the HTTP path on the bundled corpus.
 
-The real App (create_app + the real engine) is served by the same threaded WSGI server as
+The real App (create_app + the real engine) is served by the same waitress server as
 ``python -m bot slack --http``, on 127.0.0.1. For each question a correctly signed app_mention is
 POSTed to it over HTTP, as Slack would; the bot's Web API calls go to the stand-in server of the
 tests (tests/slack_stub.py). Measured from just before the event is sent:
@@ -74,7 +74,8 @@ def run(index: Path, n: int, warmup: int, timeout: float) -> int:
     from slack_sdk import WebClient
 
     from bot.engine import Engine
-    from bot.slack.app import create_app, serve_http_in_thread
+    from bot.slack.app import create_app
+    from bot.slack.http import serve_http
     from ingest.settings import Settings
     from tests.slack_stub import BOT_USER_ID, SlackSender, SlackStub
 
@@ -91,8 +92,8 @@ def run(index: Path, n: int, warmup: int, timeout: float) -> int:
         # the feedback store goes to a scratch folder, not into the index being measured
         app_settings = settings.model_copy(update={"index_dir": Path(feedback_dir)})
         app = create_app(app_settings, engine, WebClient("xoxb-bench", base_url=stub.api_url))
-        server = serve_http_in_thread(app)
-        send = SlackSender(f"http://127.0.0.1:{server.server_port}/slack/events", SECRET)
+        server = serve_http(app, app_settings, "127.0.0.1", 0).start()
+        send = SlackSender(server.url(), SECRET)
         rows = []
         try:
             for i in range(warmup + n):
@@ -121,7 +122,6 @@ def run(index: Path, n: int, warmup: int, timeout: float) -> int:
                     rows.append((ack, eyes.at - t0, post.at - t0, question))
         finally:
             server.shutdown()
-            server.server_close()
 
     print(f"{len(rows)} questions (after {warmup} warm-up), index {index}")
     print(f"{'':8}{'p50':>9}{'p95':>9}{'max':>9}   target")

@@ -19,12 +19,13 @@ def _register() -> None:
     main.add_command(chat)
     main.add_command(config)
     try:
-        from bot.slack.cli import feedback, slack
+        from bot.slack.cli import feedback, health, slack
     except ImportError:  # pragma: no cover - while the Slack package is being built
         pass
     else:
         main.add_command(slack)
         main.add_command(feedback)
+        main.add_command(health)
     try:
         from bot.evaluation.cli import eval_cmd
     except ImportError:  # pragma: no cover

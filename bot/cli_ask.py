@@ -34,6 +34,8 @@ def format_answer(answer, prompts_dir: Path) -> str:
 
     t = messages(prompts_dir, answer.lang)
     lines = [answer.answer, ""]
+    if answer.note:
+        lines[1:1] = [click.style(answer.note, italic=True), ""]
     cites = answer.citations if not answer.refused else answer.nearest
     if cites:
         lines.append(t["nearest_heading"] if answer.refused else t["sources_heading"])

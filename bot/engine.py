@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from dataclasses import replace
 
 from bot.extractive import (
     SentenceEmbeddingCache,
@@ -20,12 +21,12 @@ from bot.extractive import (
     typed_candidates,
     with_typed,
 )
-from bot.grounding import check_grounding
+from bot.grounding import check_grounding, quoted_spans
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
 from bot.retrieval import DNR_IN_TEXT, DOC_ONLY_WORDS, MOTION_IN_TEXT, Hit, HybridRetriever
 from bot.support import answer_type_ok, missing_share, names_something
-from bot.templates import messages
+from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
 from ingest.settings import Settings
 
@@ -39,6 +40,10 @@ class Engine:
         self.retriever = HybridRetriever(settings, embedder)
         self.sentence_cache = SentenceEmbeddingCache(embedder)
         self._chat = None
+        if settings.answer_mode == "generative":  # a misconfigured model fails at start-up
+            from bot.generative import Generator
+
+            self._chat = Generator(settings)
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Engine:
@@ -62,6 +67,13 @@ class Engine:
         k: int | None = None,
     ) -> Answer:
         t0 = time.perf_counter()
+        limit = self.settings.max_question_chars
+        if len(question) > limit:  # refused at once: the work per question stays bounded
+            lang = detect_language(question[:limit])
+            text = messages(self.settings.prompts_dir, lang)
+            refusal = text["question_too_long"].format(length=len(question), limit=limit)
+            return Answer(question, refusal, True, [], lang=lang)
+        history = [h[:limit] for h in history] if history else history
         self._reopen_if_stale()
         k = k or self.settings.top_k
         lang = detect_language(question)
@@ -106,8 +118,10 @@ class Engine:
             quoted = with_typed(resolved, sentences, picked)
             answer = self._compose(question, resolved, lang, hits, quoted)
             if self.settings.answer_mode == "generative":
-                answer = self._generative(question, resolved, lang, hits, text) or answer
-        ok, problems = check_grounding(answer)
+                answer = self._generative(
+                    question, resolved, lang, hits, text, history or [], answer
+                )
+        ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
         if not ok:  # never show an answer that does not quote its sources exactly
             answer = Answer(
                 question,
@@ -138,39 +152,34 @@ class Engine:
             self.retriever.close()  # first: a fresh Chroma client sees other processes' writes
             self.retriever = HybridRetriever(self.settings, self.embedder)
 
-    def _generative(self, question, resolved, lang, hits, text) -> Answer | None:
-        """The LLM's answer if it passes the grounding check; None falls back to extractive."""
-        from bot.generative import ChatClient, GenerationError, generate
+    def _generative(self, question, resolved, lang, hits, text, history, extractive) -> Answer:
+        """The LLM's answer if it passes the grounding check; otherwise the extractive answer with
+        a note saying why (the endpoint failed, or its answer could not be verified)."""
+        from bot.generative import GenerationError
 
+        label = self._chat.label
+        fallback = {"llm": label, "fallback": True}
         try:
-            if self._chat is None:
-                self._chat = ChatClient(self.settings)
-            reply = generate(self._chat, self.settings, resolved, lang, hits, text["refusal"])
+            reply = self._chat.answer(resolved, lang, hits, text["refusal"], history)
         except GenerationError as exc:
             log.warning("generative answer unavailable, answering extractively: %s", exc)
-            return None
-        extra = {"resolved_question": resolved if resolved != question else None, "lang": lang}
-        if reply.strip() == text["refusal"]:
-            return Answer(
-                question,
-                text["refusal"],
-                True,
-                [],
-                nearest=self._citations(hits[:3], {}),
-                mode="generative",
-                **extra,
-            )
-        answer = Answer(
-            question, reply, False, self._citations(hits, {}), mode="generative", **extra
+            return replace(extractive, note=render(text["llm_unavailable"], llm=label), **fallback)
+        common = {"lang": lang, "mode": "generative", "llm": label}
+        common["resolved_question"] = extractive.resolved_question
+        if reply.strip(' "”“.') == text["refusal"].strip(" ."):  # the refusal, give or take a stop
+            nearest = self._citations(hits[:3], {})
+            return Answer(question, text["refusal"], True, [], nearest=nearest, **common)
+        spans = {i: quoted_spans(reply, h.text) for i, h in enumerate(hits)}
+        answer = Answer(question, reply, False, self._citations(hits, spans), **common)
+        ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
+        if ok:
+            return answer
+        log.warning(
+            "generative answer (%s) failed the grounding check (%s); answering extractively",
+            label,
+            "; ".join(problems),
         )
-        ok, problems = check_grounding(answer)
-        if not ok:
-            log.warning(
-                "generative answer failed the grounding check (%s); answering extractively",
-                "; ".join(problems),
-            )
-            return None
-        return answer
+        return replace(extractive, note=text["llm_ungrounded"], **fallback)
 
     def _support(
         self, question: str, lang: str, hits: list[Hit], sentences, picked, doc_ids: list[str]

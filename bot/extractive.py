@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.injection import is_injection
 from bot.retrieval import DOC_ONLY_WORDS, Hit
 from bot.support import answer_type_ok, expects_type
 from ingest.keywords import Analyzer
@@ -62,7 +63,7 @@ def candidate_sentences(
         spans = line_blocks(hit.text, sentence_spans(hit.text))
         for a, b in spans[: per_passage * 3]:
             text = hit.text[a:b].strip()
-            if len(text) >= 20 and any(c.isalpha() for c in text):
+            if len(text) >= 20 and any(c.isalpha() for c in text) and not is_injection(text):
                 out.append(Sentence(i, a, b, text))
     return out
 

@@ -52,6 +52,9 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     resolved_question: str | None = None  # the question as read with earlier ones (follow-ups)
     mode: str = "extractive"  # or "generative"
+    llm: str | None = None  # "provider/model" asked, in generative mode (even when it fell back)
+    fallback: bool = False  # generative mode gave the extractive answer instead (see note)
+    note: str | None = None  # shown with the answer: why the model's answer is not given
 
     def to_json(self) -> dict:
         return {
@@ -64,5 +67,8 @@ class Answer:
             "grounded": self.grounded,
             "resolved_question": self.resolved_question,
             "mode": self.mode,
+            "llm": self.llm,
+            "fallback": self.fallback,
+            "note": self.note,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }

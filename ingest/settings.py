@@ -6,14 +6,25 @@ as they are). The descriptions are the configuration reference: ``python -m bot 
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENV_PREFIX = "UTBOT_"
+
+# Slack id lists: a JSON list or comma-separated ids; the first letter says what kind of id it is
+SlackIds = Annotated[list[str], NoDecode]
+_SLACK_ID_KINDS = {
+    "slack_allowed_channels": ("CGD", "channel id (C…, G… or D…)"),
+    "slack_allowed_teams": ("TE", "workspace id (T…) or organisation id (E…)"),
+    "slack_allowed_users": ("UW", "user id (U… or W…)"),
+    "slack_allowed_usergroups": ("S", "user group id (S…)"),
+}
 
 
 def bundled_prompts() -> Path:
@@ -165,16 +176,66 @@ class Settings(BaseSettings):
     )
     answer_mode: Literal["extractive", "generative"] = Field(
         "extractive",
-        description="extractive (default, offline) or generative through an OpenAI-compatible endpoint.",
+        description="extractive (default, offline): the answer quotes the passages' own sentences. "
+        "generative: an LLM (UTBOT_LLM_PROVIDER, needs `pip install -e '.[llm]'`) writes the "
+        "answer from the numbered passages; it must quote and cite in every sentence and pass the "
+        "grounding check, otherwise the extractive answer is given with a note.",
+    )
+    llm_provider: Literal["openai_like", "azure_openai", "ollama", "openai"] = Field(
+        "openai_like",
+        description="Which llama-index integration reaches the model. openai_like: any "
+        "OpenAI-compatible server (vLLM, LM Studio, llama.cpp), e.g. UTBOT_LLM_BASE_URL="
+        "http://localhost:8000/v1 UTBOT_LLM_MODEL=Qwen/Qwen2.5-7B-Instruct. azure_openai: "
+        "UTBOT_LLM_BASE_URL=https://<resource>.openai.azure.com UTBOT_LLM_MODEL=<deployment> "
+        "UTBOT_LLM_API_KEY=<key> UTBOT_LLM_API_VERSION=2024-10-21. ollama (native /api/chat): "
+        "UTBOT_LLM_BASE_URL=http://localhost:11434 UTBOT_LLM_MODEL=llama3.1:8b. openai: "
+        "UTBOT_LLM_MODEL=gpt-4o-mini UTBOT_LLM_API_KEY=sk-….",
     )
     llm_base_url: str | None = Field(
-        None, description="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (Ollama)."
+        None,
+        description="Where the model is served. openai_like: the /v1 base, e.g. "
+        "http://localhost:8000/v1 (vLLM). azure_openai: the resource endpoint, e.g. "
+        "https://stockholm-utb.openai.azure.com. ollama: http://localhost:11434 (the default). "
+        "openai: unset (api.openai.com) or a proxy.",
     )
-    llm_model: str | None = Field(None, description="Model name at the endpoint.")
+    llm_model: str | None = Field(
+        None,
+        description="Model name at the endpoint (e.g. llama3.1:8b for Ollama, "
+        "Qwen/Qwen2.5-7B-Instruct for vLLM); for azure_openai the deployment name (e.g. gpt-4o-mini).",
+    )
     llm_api_key: SecretStr | None = Field(
-        None, description="API key for the endpoint, if it needs one."
+        None,
+        description="API key: sent as a Bearer token (openai, openai_like, ollama behind a proxy) "
+        "or as the api-key header (azure_openai, required there).",
     )
-    llm_timeout_s: float = Field(30.0, gt=0, description="Timeout for one LLM call.")
+    llm_api_version: str = Field(
+        "2024-10-21",
+        description="azure_openai only: the api-version query parameter (a GA version, e.g. 2024-10-21).",
+    )
+    llm_context_window: int = Field(
+        8192,
+        gt=0,
+        description="Tokens the model accepts (openai_like, ollama): llama-index sizes prompts by "
+        "it; Ollama gets it as num_ctx.",
+    )
+    llm_max_retries: int = Field(
+        0,
+        ge=0,
+        description="Retries of a failed LLM call (OpenAI-protocol providers). 0: one try, and on "
+        "failure the extractive answer at once, so a user never waits for retries.",
+    )
+    llm_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="Timeout for one LLM call, in seconds; past it the extractive answer is given with a note.",
+    )
+    llm_unquoted_words: int = Field(
+        12,
+        ge=0,
+        description="Most words one sentence of a generative answer may have outside quotation "
+        "marks (framing such as 'Enligt utlåtandet …'); the rest must be quoted verbatim from a "
+        "cited passage. Keeps a claim the model makes up from passing as an answer.",
+    )
     prompts_dir: Path = Field(
         default_factory=bundled_prompts,
         description="Folder of prompt and message templates shown to an LLM or a user. Default: "
@@ -200,26 +261,121 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("SLACK_API_URL"),
         description="Slack Web API base URL; point it at a Slack-compatible gateway or a test server.",
     )
-    slack_allowed_channels: list[str] = Field(
+    slack_allowed_channels: SlackIds = Field(
         default_factory=list,
-        description="Channel ids the bot answers in (JSON list). Empty: every channel it is in.",
+        description="Channel ids the bot answers in (JSON list or comma-separated). Empty: every "
+        "channel it is in.",
+    )
+    slack_allowed_teams: SlackIds = Field(
+        default_factory=list,
+        description="Workspace ids (T…, or an organisation's E…) whose people may ask. Empty: only "
+        "the workspace the bot token belongs to (auth.test).",
+    )
+    slack_allowed_users: SlackIds = Field(
+        default_factory=list,
+        description="User ids (U…/W…) who may ask and click. With slack_allowed_usergroups: a "
+        "person in either may ask. Both empty: everyone in an allowed workspace.",
+    )
+    slack_allowed_usergroups: SlackIds = Field(
+        default_factory=list,
+        description="User group ids (S…) whose members may ask (usergroups.users.list, needs the "
+        "usergroups:read scope). Both this and slack_allowed_users empty: everyone.",
+    )
+    slack_usergroup_cache_s: float = Field(
+        300.0,
+        gt=0,
+        description="Seconds a user group's member list is reused before it is read again.",
     )
     slack_answer_dms: bool = Field(True, description="Answer direct messages.")
     slack_rate_limit_per_minute: int = Field(
         6, ge=1, description="Questions one user may ask per minute before a polite refusal."
     )
+    max_question_chars: int = Field(
+        1000,
+        ge=50,
+        description="Longest question answered, in characters (every surface: CLI, Slack, "
+        "evaluation); a longer one gets a polite request to shorten it, at once. Bounds the work "
+        "one question can cause.",
+    )
+    slack_http_threads: int = Field(
+        8,
+        ge=1,
+        description="`bot slack --http`: waitress worker threads answering HTTP requests "
+        "(acks are quick; answers run in bolt's own listener threads).",
+    )
+    slack_http_connection_limit: int = Field(
+        200,
+        ge=1,
+        description="`bot slack --http`: open connections accepted at once; more wait "
+        "in the listen backlog.",
+    )
+    slack_http_max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="`bot slack --http`: larger request bodies get HTTP 413."
+    )
+    slack_http_timeout_s: int = Field(
+        15,
+        ge=1,
+        description="`bot slack --http`: a connection idle (or sending too slowly) this "
+        "long is closed.",
+    )
+    slack_heartbeat_file: Path | None = Field(
+        None,
+        description="File the running bot rewrites every slack_heartbeat_s while it is healthy "
+        "(HTTP mode: its /healthz answers; Socket Mode: connected); `python -m bot health` reads "
+        "it. Unset: slack-heartbeat in index_dir.",
+    )
+    slack_heartbeat_s: float = Field(15.0, gt=0, description="Seconds between heartbeat writes.")
+
+    @field_validator(*_SLACK_ID_KINDS, mode="before")
+    @classmethod
+    def _slack_ids(cls, value: object, info: ValidationInfo) -> list[str]:
+        """A JSON list or comma-separated ids, each checked for its kind."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    value = json.loads(text)
+                except json.JSONDecodeError:
+                    raise ValueError(f"not a valid JSON list: {text[:80]!r}") from None
+            else:
+                value = [v for v in re.split(r"[,\s]+", text) if v]
+        if not isinstance(value, list | tuple):
+            raise ValueError("give a JSON list or comma-separated ids")
+        letters, kind = _SLACK_ID_KINDS[info.field_name]
+        for v in value:
+            if not (isinstance(v, str) and re.fullmatch(f"[{letters}][A-Z0-9]{{2,}}", v)):
+                raise ValueError(f"{v!r} is not a Slack {kind}")
+        return list(value)
 
     @property
     def index_path(self) -> Path:
         return Path(self.index_dir).expanduser()
+
+    @property
+    def heartbeat_path(self) -> Path:
+        path = self.slack_heartbeat_file or self.index_path / "slack-heartbeat"
+        return Path(path).expanduser()
 
 
 def field_docs() -> list[tuple[str, str, str]]:
     """(environment variable, default, description) for every setting: the config reference."""
     rows = []
     for name, field in Settings.model_fields.items():
-        alias = field.validation_alias
-        env = alias.choices[0] if isinstance(alias, AliasChoices) else ENV_PREFIX + name.upper()
-        default = "" if field.default_factory else repr(field.default)
+        env = env_var(name)
+        if field.default_factory is None:
+            default = repr(field.default)
+        else:  # the list, or the prompts folder this installation uses
+            made = field.default_factory()  # type: ignore[call-arg]
+            default = repr(made) if isinstance(made, list) else str(made)
         rows.append((str(env), default, field.description or ""))
     return rows
+
+
+def env_var(field_name: str) -> str:
+    """The environment variable a setting is read from."""
+    alias = Settings.model_fields[field_name].validation_alias
+    return (
+        str(alias.choices[0])
+        if isinstance(alias, AliasChoices)
+        else ENV_PREFIX + field_name.upper()
+    )

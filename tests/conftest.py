@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.slack_bot import make_bot, stub  # noqa: F401 - fixtures for the Slack tests
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"

@@ -40,6 +40,7 @@ class SlackStub:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.replies: dict[tuple[str, str], list[dict]] = {}
+        self.usergroups: dict[str, list[str]] = {}  # what usergroups.users.list returns
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._ts = itertools.count(1)
@@ -163,6 +164,12 @@ class SlackStub:
         if messages is None:
             return {"ok": False, "error": "thread_not_found"}
         return {"ok": True, "messages": messages, "has_more": False}
+
+    def _usergroups_users_list(self, p: dict) -> dict:
+        users = self.usergroups.get(p.get("usergroup", ""))
+        if users is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": users}
 
     def _views_open(self, p: dict) -> dict:
         if not p.get("trigger_id"):

@@ -109,7 +109,6 @@ def test_the_bot_healthcheck_is_the_same_in_compose_and_the_image(compose):
     assert match and yaml.safe_load(match.group(1)) == bot[1:5] + ["--max-age", str(max_age)]
 
 
-@pytest.mark.xfail(strict=True, reason="`python -m bot health` arrives with branch slack16")
 def test_bot_health_command_exists():
     from click.testing import CliRunner
 

@@ -183,3 +183,13 @@ def test_access_checks_channels_and_dms():
     assert question_of(dm).is_dm
     edited = {"type": "event_callback", "event": {**dm["event"], "subtype": "message_changed"}}
     assert question_of(edited) is None
+
+
+def test_the_fallback_note_is_shown_under_the_answer(templates):
+    """A generative answer replaced by the extractive one says why, in Slack as in the terminal."""
+    note = "Språkmodellen svarade inte <i tid>; svaret nedan är utdrag ur dokumenten."
+    blocks = answer_blocks(answer(note=note, fallback=True), templates, "a1")
+    contexts = [b for b in blocks if b["type"] == "context"]
+    assert any("utdrag ur dokumenten" in json.dumps(c, ensure_ascii=False) for c in contexts)
+    assert "&lt;i tid&gt;" in all_text(blocks)
+    assert "Språkmodellen" not in all_text(answer_blocks(answer(), templates, "a2"))

@@ -29,6 +29,7 @@ CONFIG_FIELDS = (
     "refusal_threshold",
     "answer_sentences",
     "answer_mode",
+    "llm_provider",
     "llm_model",
 )
 
@@ -93,6 +94,10 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         "verdict": verdict,
         "refused": answer.refused,
         "grounded": answer.grounded,
+        # who answered: extractive, or generative with provider/model (fallback: it fell back)
+        "mode": answer.mode,
+        "llm": answer.llm,
+        "llm_fallback": answer.fallback,
         "support": _plain(getattr(answer, "support", None)),
         "scorable": scorable,
         "hit_rank": rank,

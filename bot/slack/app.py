@@ -1,4 +1,4 @@
-"""The Slack app factory and the two ways to serve it (Socket Mode, HTTP).
+"""The Slack app factory and Socket Mode (HTTP mode: bot/slack/http.py).
 
 Nothing here talks to Slack when imported or when :func:`create_app` runs: the bot token is
 checked (auth.test) on the first request, not in bolt's constructor.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Literal
 
@@ -16,16 +15,12 @@ from ingest.errors import UtbotError
 from ingest.settings import Settings
 
 if TYPE_CHECKING:
-    from wsgiref.simple_server import WSGIServer
-
     from slack_bolt import App
     from slack_sdk import WebClient
 
     from bot.slack.listeners.common import AnswerEngine
 
 log = logging.getLogger("bot.slack")
-
-EVENTS_PATH = "/slack/events"
 
 
 class SlackConfigError(UtbotError):
@@ -76,9 +71,10 @@ def create_app(settings: Settings, engine: AnswerEngine, client: WebClient | Non
     from slack_bolt import App
     from slack_sdk import WebClient
 
+    from bot.slack.access import USER_NOT_ALLOWED, Access
     from bot.slack.blocks import Templates
     from bot.slack.feedback import FeedbackStore
-    from bot.slack.guard import Access, Deduper, RateLimiter, make_guard
+    from bot.slack.guard import Deduper, RateLimiter, make_guard
     from bot.slack.listeners import Deps, register_all
 
     if client is None:
@@ -99,12 +95,22 @@ def create_app(settings: Settings, engine: AnswerEngine, client: WebClient | Non
         templates=Templates.from_prompts_dir(settings.prompts_dir),
         store=FeedbackStore.beside_index(settings.index_path),
         rate_limit_per_minute=settings.slack_rate_limit_per_minute,
+        max_question_chars=settings.max_question_chars,
     )
+
+    def tell_refused(body: dict, context) -> None:
+        """A click from someone who may not ask: told so, only they see it."""
+        respond = context.get("respond") if body.get("response_url") else None
+        if respond is not None:
+            message = deps.plain_message(deps.gate_message(USER_NOT_ALLOWED))
+            respond(response_type="ephemeral", replace_original=False, **message)
+
     app.use(
         make_guard(
             Deduper(),
             RateLimiter(settings.slack_rate_limit_per_minute),
-            Access.of(settings.slack_allowed_channels, settings.slack_answer_dms),
+            Access.from_settings(settings),
+            on_refused=tell_refused,
         )
     )
     register_all(app, deps)
@@ -150,40 +156,15 @@ def _error_handler(deps):
     return on_error
 
 
-def serve_http(app: App, host: str = "0.0.0.0", port: int = 3000) -> WSGIServer:
-    """A threaded WSGI server with bolt's WSGI adapter at /slack/events (not yet serving)."""
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
-    class Handler(WSGIRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
-            log.debug("%s - " + format, self.address_string(), *args)
-
-    return make_server(
-        host,
-        port,
-        SlackRequestHandler(app, path=EVENTS_PATH),
-        server_class=Server,
-        handler_class=Handler,
-    )
-
-
-def serve_http_in_thread(app: App, host: str = "127.0.0.1", port: int = 0) -> WSGIServer:
-    """Start :func:`serve_http` in a daemon thread (tests, bench); ``shutdown()`` stops it."""
-    server = serve_http(app, host, port)
-    threading.Thread(
-        target=server.serve_forever, args=(0.05,), name="utbot-slack-http", daemon=True
-    ).start()
-    return server
-
-
 def run_socket_mode(app: App, settings: Settings) -> None:
-    """Connect to Slack over a WebSocket (no public URL needed) and serve until interrupted."""
+    """Connect to Slack over a WebSocket (no public URL needed) and serve until interrupted; the
+    heartbeat file is rewritten while the connection is up."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    SocketModeHandler(app, app_token=_secret(settings.slack_app_token)).start()
+    from bot.slack.health import Heartbeat
+
+    handler = SocketModeHandler(app, app_token=_secret(settings.slack_app_token))
+    Heartbeat(
+        settings.heartbeat_path, settings.slack_heartbeat_s, handler.client.is_connected
+    ).start()
+    handler.start()

@@ -5,6 +5,13 @@ a message. Slack's control characters (``&``, ``<``, ``>``) are entity-encoded, 
 ``<!channel>``, ``<@U…>``, ``<#C…>`` or ``<url|label>`` can come out of a passage; ``@channel``,
 ``@here``, ``@everyone`` and bare URLs are broken with a zero-width joiner so Slack neither
 notifies nor links. Text objects that carry such text are also sent with ``verbatim: true``.
+
+Slack has no escape for its formatting marks, so a passage's ``*bold*``, ``_italic_``,
+``~strike~`` or backticks would render as formatting. Where such a mark could open or close
+formatting (at a word's edge; backticks always) it is replaced by the look-alike that jsx-slack
+uses for the same purpose (∗ ˍ ∼ ˋ), and a line that would start a block quote gets an invisible
+soft hyphen first; ``a_b_c.pdf`` keeps its underscores. Clipping never cuts an entity (``&amp;``)
+or a ``<…>`` in two.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from pathlib import Path
 from bot.models import Answer, Citation
 
 ZWJ = "\u200d"
+SOFT_HYPHEN = "\u00ad"
 MAX_FOLDED_SOURCES = 3
 PASSAGE_CHARS = 600
 SECTION_CHARS = 2900  # Slack's limit for a section text is 3000
@@ -29,6 +37,11 @@ VIEW_FEEDBACK_COMMENT = "feedback_comment"
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _URL_SCHEME = re.compile(r"\b([a-z][a-z0-9+.-]{1,20}):(//)", re.IGNORECASE)
 _WWW = re.compile(r"\bwww\.", re.IGNORECASE)
+_LOOK_ALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+# a formatting mark next to a non-word character or an edge could open or close formatting
+_MARK_AT_EDGE = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
+_QUOTE_START = re.compile(r"^(?=&gt;)", re.MULTILINE)
+_CUT_TAIL = re.compile(r"&#?[a-zA-Z0-9]*$|<[^>]*$")
 
 
 class TemplateError(RuntimeError):
@@ -69,7 +82,9 @@ def escape(text: str | None) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _BROADCAST.sub(lambda m: "@" + ZWJ + m.group(1), text)
     text = _URL_SCHEME.sub(lambda m: m.group(1) + ZWJ + ":" + m.group(2), text)
-    return _WWW.sub(lambda m: m.group(0)[:3] + ZWJ + ".", text)
+    text = _WWW.sub(lambda m: m.group(0)[:3] + ZWJ + ".", text)
+    text = _MARK_AT_EDGE.sub(lambda m: _LOOK_ALIKE[m.group(0)], text)
+    return _QUOTE_START.sub(SOFT_HYPHEN, text)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -82,7 +97,10 @@ def _mrkdwn(text: str) -> dict:
 
 
 def _clip_lines(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most ``limit`` characters of escaped mrkdwn, never ending in a cut entity or link."""
+    if len(text) <= limit:
+        return text
+    return _CUT_TAIL.sub("", text[: limit - 1]) + "…"
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
@@ -135,6 +153,8 @@ def answer_blocks(
         blocks.append({"type": "section", "text": _mrkdwn(escape(answer.answer))})
         sources = answer.citations
         label = t.render("sources_label")
+    if answer.note:  # e.g. why the model's answer was replaced by the extractive one
+        blocks.append({"type": "context", "elements": [_mrkdwn(escape(answer.note))]})
     resolved = answer.resolved_question
     if resolved and resolved.strip() != answer.question.strip():
         text = t.render("resolved_question", question=escape(resolved))

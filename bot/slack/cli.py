@@ -1,4 +1,5 @@
-"""``python -m bot slack`` and ``python -m bot feedback export``; bolt and the engine load late."""
+"""``python -m bot slack``, ``python -m bot health`` and ``python -m bot feedback export``; bolt
+and the engine load late."""
 
 from __future__ import annotations
 
@@ -18,9 +19,23 @@ _INDEX = click.option(
 
 
 def _settings(index_dir: Path | None):
-    from ingest.settings import Settings
+    """The settings, or exit 1 with a message naming each malformed variable (no traceback)."""
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
-    return Settings(index_dir=index_dir) if index_dir is not None else Settings()
+    from ingest.settings import Settings, env_var
+
+    try:
+        return Settings(index_dir=index_dir) if index_dir is not None else Settings()
+    except ValidationError as e:
+        lines = []
+        for err in e.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            where = env_var(name) if name in Settings.model_fields else name
+            lines.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+        raise click.ClickException("Malformed setting:\n  " + "\n  ".join(lines)) from None
+    except SettingsError as e:  # a value pydantic-settings could not even decode
+        raise click.ClickException(f"Malformed setting: {e}") from None
 
 
 @click.command()
@@ -42,11 +57,11 @@ def slack(index_dir: Path | None, use_http: bool, port: int, host: str) -> None:
     except UtbotError as e:
         raise click.ClickException(str(e)) from None
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from bot.slack import logs
+
+    logs.configure(logging.INFO)
     from bot.engine import Engine
-    from bot.slack.app import create_app, run_socket_mode, serve_http
+    from bot.slack.app import create_app, run_socket_mode
 
     try:
         engine = Engine.from_settings(settings)
@@ -54,17 +69,61 @@ def slack(index_dir: Path | None, use_http: bool, port: int, host: str) -> None:
         raise click.ClickException(str(e)) from None
     app = create_app(settings, engine)
     if use_http:
-        server = serve_http(app, host, port)
-        click.echo(f"Slack events at http://{host}:{server.server_port}/slack/events", err=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+        serve(app, settings, host, port)
     else:
         click.echo("Connecting to Slack (Socket Mode)…", err=True)
         run_socket_mode(app, settings)
+
+
+def serve(app, settings, host: str, port: int) -> None:
+    """HTTP mode until interrupted, with the heartbeat probing the server's own /healthz."""
+    from bot.slack.health import Heartbeat, probe_url
+    from bot.slack.http import HEALTH_PATH, serve_http
+
+    server = serve_http(app, settings, host, port)
+    heartbeat = Heartbeat(
+        settings.heartbeat_path, settings.slack_heartbeat_s, probe_url(server.url(HEALTH_PATH))
+    )
+    click.echo(f"Slack events at {server.url()} (health: {HEALTH_PATH})", err=True)
+    heartbeat.start()
+    try:
+        server.serve_forever()  # until Ctrl-C
+    finally:
+        heartbeat.stop()
+
+
+@click.command()
+@_INDEX
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="Seconds the last heartbeat may be old.",
+)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Heartbeat file (default: UTBOT_SLACK_HEARTBEAT_FILE, or slack-heartbeat in the index).",
+)
+def health(index_dir: Path | None, max_age: float, path: Path | None) -> None:
+    """Exit 0 if the running Slack bot wrote its heartbeat within --max-age seconds, else 1
+    (for a container HEALTHCHECK). The bot writes it while it is healthy: HTTP mode when its
+    /healthz answers, Socket Mode while connected."""
+    from bot.slack.health import heartbeat_age
+
+    path = path or _settings(index_dir).heartbeat_path
+    try:
+        age = heartbeat_age(path)
+    except FileNotFoundError:
+        raise click.ClickException(
+            f"no heartbeat at {path}: the bot is not running (yet)"
+        ) from None
+    if age > max_age:
+        raise click.ClickException(f"heartbeat {age:.0f} s old (limit {max_age:.0f} s): {path}")
+    click.echo(f"ok: heartbeat {age:.1f} s old ({path})")
 
 
 @click.group()

@@ -1,23 +1,34 @@
-"""What gets answered: retries dropped, channels and DMs checked, a per-user rate limit.
+"""What gets answered: retries dropped, access checked (bot/slack/access.py), a rate limit.
 
 One global bolt middleware (:func:`make_guard`) runs after bolt's own signature check and
 authorization. It drops a redelivered event (same ``event_id``, or the same message seen through
-another event) with a plain 200, and for each question (mention, DM, slash command) it puts its
-verdict in ``context["gate"]``: ``answer``, ``channel_not_allowed``, ``dms_off`` or
-``rate_limited``. Listeners read the verdict; the ack part and the lazy part see the same one.
+another event) and any request from a workspace that may not ask with a plain 200. For each
+question (mention, DM, slash command) it puts its verdict in ``context["gate"]``: ``answer``,
+``user_not_allowed``, ``channel_not_allowed``, ``dms_off`` or ``rate_limited``. Listeners read
+the verdict; the ack part and the lazy part see the same one. A click or modal from a person who
+may not ask is answered by ``on_refused`` and goes no further.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.slack.access import (  # noqa: F401 - the verdicts are read as guard.<NAME>
+    CHANNEL_NOT_ALLOWED,
+    DMS_OFF,
+    USER_NOT_ALLOWED,
+    Access,
+    asker_of,
+)
+
+log = logging.getLogger("bot.slack")
+
 ANSWER = "answer"
-CHANNEL_NOT_ALLOWED = "channel_not_allowed"
-DMS_OFF = "dms_off"
 RATE_LIMITED = "rate_limited"
 
 Clock = Callable[[], float]
@@ -67,24 +78,6 @@ class RateLimiter:
 
 
 @dataclass(frozen=True)
-class Access:
-    allowed_channels: frozenset[str]
-    answer_dms: bool
-
-    @classmethod
-    def of(cls, allowed_channels: Iterable[str], answer_dms: bool) -> Access:
-        return cls(frozenset(allowed_channels), answer_dms)
-
-    def verdict(self, channel: str | None, is_dm: bool) -> str | None:
-        """None when the bot may answer there, else the reason it may not."""
-        if is_dm:
-            return None if self.answer_dms else DMS_OFF
-        if self.allowed_channels and channel not in self.allowed_channels:
-            return CHANNEL_NOT_ALLOWED
-        return None
-
-
-@dataclass(frozen=True)
 class Question:
     """Who asks where, as read from an event or slash-command payload."""
 
@@ -117,11 +110,16 @@ def question_of(body: dict) -> Question | None:
     return None
 
 
-def make_guard(deduper: Deduper, limiter: RateLimiter, access: Access) -> Callable:
+def make_guard(
+    deduper: Deduper,
+    limiter: RateLimiter,
+    access: Access,
+    on_refused: Callable[[dict, dict], None] = lambda body, context: None,
+) -> Callable:
     """The bolt middleware described in the module docstring."""
     from slack_bolt import BoltResponse
 
-    def guard(body: dict, context: dict, next: Callable, logger) -> BoltResponse | None:
+    def guard(body: dict, context, client, next: Callable) -> BoltResponse | None:
         question = question_of(body)
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id or (question and question.message_key):
@@ -129,8 +127,23 @@ def make_guard(deduper: Deduper, limiter: RateLimiter, access: Access) -> Callab
             if question and question.message_key:
                 keys.append(f"msg:{question.message_key}")
             if not deduper.first_time(*keys):
-                logger.info("dropping a redelivered event %s", event_id)
+                log.info("dropping a redelivered event %s", event_id)
                 return BoltResponse(status=200, body="")
+        asker = asker_of(body)
+        if asker is not None:
+            own_team = getattr(context.get("authorize_result"), "team_id", None)
+            if not access.team_allowed(asker.teams, own_team):
+                log.info("ignoring a request from workspace %s", ",".join(sorted(asker.teams)))
+                return BoltResponse(status=200, body="")
+        interactive = body.get("type") in ("block_actions", "view_submission", "shortcut")
+        if question is None and not interactive:
+            return next()
+        if asker is not None and asker.user and not access.user_allowed(asker.user, client):
+            if question is None:
+                on_refused(body, context)
+                return BoltResponse(status=200, body="")
+            context["gate"] = USER_NOT_ALLOWED
+            return next()
         if question is not None:
             refusal = access.verdict(question.channel, question.is_dm)
             if refusal is None and not limiter.allow(question.user):

@@ -14,15 +14,13 @@ def register(app, deps: Deps) -> None:
         gate = context.get("gate")
         if gate != guard.ANSWER:
             text = deps.gate_message(gate)
-        elif not question:
-            text = deps.templates.render("empty_question")
         else:
-            text = searching_text(deps, question)
+            text = deps.refusal_before_asking(question) or searching_text(deps, question)
         ack(response_type="ephemeral", text=text)  # only the asker sees it
 
     def answer_command(command, context, respond):
         question = (command.get("text") or "").strip()
-        if context.get("gate") != guard.ANSWER or not question:
+        if context.get("gate") != guard.ANSWER or deps.refusal_before_asking(question):
             return
 
         def send(message: dict) -> None:

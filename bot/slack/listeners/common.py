@@ -42,6 +42,7 @@ class Deps:
     templates: Templates
     store: FeedbackStore
     rate_limit_per_minute: int
+    max_question_chars: int = 1000
     engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ask(
@@ -58,6 +59,8 @@ class Deps:
             return self.templates.render("rate_limited", limit=self.rate_limit_per_minute)
         if gate == guard.DMS_OFF:
             return self.templates.render("dms_off")
+        if gate == guard.USER_NOT_ALLOWED:
+            return self.templates.render("user_not_allowed")
         return self.templates.render("channel_not_allowed")
 
     def answer_message(self, answer: Answer, answer_id: str, **options: bool) -> dict:
@@ -66,6 +69,17 @@ class Deps:
             "text": fallback_text(answer, self.templates),
             "blocks": answer_blocks(answer, self.templates, answer_id, **options),
         }
+
+    def refusal_before_asking(self, question: str) -> str | None:
+        """What to tell the asker instead of queueing for the engine: an empty or too long
+        question is answered at once (the engine refuses a long one too, but after the queue)."""
+        if not question:
+            return self.templates.render("empty_question")
+        if len(question) > self.max_question_chars:
+            return self.templates.render(
+                "question_too_long", length=len(question), limit=self.max_question_chars
+            )
+        return None
 
     def plain_message(self, text: str) -> dict:
         return {"text": text, "blocks": text_blocks(text)}
@@ -182,8 +196,9 @@ def answer_event(deps: Deps, event: dict, context: dict, client, *, reply_in_thr
             tell_asker(deps.gate_message(gate))
             return
         question = question_text(event.get("text"))
-        if not question:
-            tell_asker(deps.templates.render("empty_question"))
+        refusal = deps.refusal_before_asking(question)
+        if refusal:
+            tell_asker(refusal)
             return
         add_eyes(client, channel, ts)
         history: list[str] = []
