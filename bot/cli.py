@@ -1,4 +1,6 @@
-"""``python -m bot``: ask, chat, slack, eval, calibrate, feedback. Heavy libraries load inside commands."""
+"""``python -m bot``: ask, chat, slack, eval, eval-split, eval-archive, calibrate, feedback.
+
+Heavy libraries load inside commands."""
 
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ def _register() -> None:
         pass
     else:
         main.add_command(eval_cmd, name="eval")
+    from bot.evaluation.cli_archive import eval_archive_cmd, eval_split_cmd
+
+    main.add_command(eval_split_cmd, name="eval-split")
+    main.add_command(eval_archive_cmd, name="eval-archive")
     from bot.evaluation.calibrate import calibrate_cmd
 
     main.add_command(calibrate_cmd, name="calibrate")

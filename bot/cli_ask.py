@@ -41,14 +41,13 @@ def format_answer(answer, prompts_dir: Path) -> str:
         lines.append(t["nearest_heading"] if answer.refused else t["sources_heading"])
     for c in cites:
         meta = [c.title or c.source]  # fields the document does not give are left out
+        kind, ident, is_dnr = c.identity()
+        ident = f"{t['dnr']} {ident}" if ident and is_dnr else ident
+        if kind or ident or c.date:  # kind · id · date
+            meta.append(" · ".join(v for v in (kind, ident, c.date) if v))
         meta += [
             f"{t[key]} {value}"
-            for key, value in (
-                ("dnr", c.dnr),
-                ("date", c.date),
-                ("section", c.section),
-                ("page", c.page),
-            )
+            for key, value in (("section", c.section), ("page", c.page))
             if value
         ]
         lines.append(click.style(f"[{c.n}] ", bold=True) + " — ".join(meta))

@@ -24,10 +24,11 @@ from bot.extractive import (
 from bot.grounding import check_grounding, quoted_spans
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language, resolve_follow_up
-from bot.retrieval import DNR_IN_TEXT, DOC_ONLY_WORDS, MOTION_IN_TEXT, Hit, HybridRetriever
+from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever
 from bot.support import answer_type_ok, missing_share, names_something
 from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
+from ingest.families import ids_in_text, without_ids
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -79,9 +80,12 @@ class Engine:
         lang = detect_language(question)
         text = messages(self.settings.prompts_dir, lang)
         resolved = resolve_follow_up(question, history)
+        doc_ids = self.retriever.docs_named_in(resolved)
+        if not doc_ids and (named := ids_in_text(resolved)):  # no such document: say so, by id
+            ids = ", ".join(dict.fromkeys(d.display for d in named))
+            return Answer(question, text["no_such_id"].format(id=ids), True, [], lang=lang)
         qvec = self.embedder.embed_query(resolved)
         t_embed = time.perf_counter()
-        doc_ids = self.retriever.docs_named_in(resolved)
         scope = doc_ids or self.retriever.docs_by_author(resolved)
         hits = _dedupe(
             self.retriever.retrieve(
@@ -187,8 +191,6 @@ class Engine:
         """How well the passages support an answer; refused below the calibrated threshold."""
         if not hits:
             return 0.0
-        if DNR_IN_TEXT.search(question) and not doc_ids:
-            return 0.0  # names a Dnr the index does not have
         analyzer = self.retriever.keywords.analyzer
         if doc_ids and not _asks_more_than_the_name(question, analyzer):
             return 1.0  # "Vad handlar UTBF 2024/6786 om?": the document's summary answers
@@ -257,6 +259,7 @@ class Engine:
                     full_text=h.text,
                     score=round(h.score, 4),
                     doc_type=md.get("type"),
+                    ref=md.get("ref"),
                 )
             )
         return out
@@ -266,7 +269,7 @@ def _asks_more_than_the_name(question: str, analyzer) -> bool:
     """Does a question that names a document by Dnr or motion number also ask about something
     in it ("Vad beslutade kommunfullmäktige om motion 2013:44?")? Then it is checked for support
     like any other; naming a real document is not by itself an answer."""
-    rest = MOTION_IN_TEXT.sub(" ", DNR_IN_TEXT.sub(" ", question))
+    rest = without_ids(question)
     return bool(set(analyzer.tokens(rest)) - DOC_ONLY_WORDS)
 
 

@@ -33,6 +33,13 @@ class Citation:
     full_text: str  # the whole chunk
     score: float
     doc_type: str | None = None
+    ref: str | None = None  # the document's own id: "Dir. 2019:91", "UTBF 2024/6786"
+
+    def identity(self) -> tuple[str | None, str | None, bool]:
+        """What a citation shows after the title: the kind, the document's own id, and whether
+        that id is a Dnr (shown with its label, "Dnr UTBF 2024/6786")."""
+        ident = self.ref or self.dnr
+        return self.doc_type, ident, bool(self.dnr) and ident == self.dnr
 
     def to_json(self) -> dict:
         d = asdict(self)

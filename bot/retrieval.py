@@ -18,19 +18,12 @@ import numpy as np
 from bot.models import Filters
 from ingest.embedding import Embedder
 from ingest.errors import IndexInconsistentError, IndexMissingError
+from ingest.families import ids_in_text, keys_for, without_ids
 from ingest.keywords import KeywordIndex
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
 
 log = logging.getLogger(__name__)
-
-# "UTBF 2024/6786", "dnr 2024/6786", or a bare "2024/6786" (but not a school year "2021/2022")
-DNR_IN_TEXT = re.compile(
-    r"(?:\b([A-ZÅÄÖ]{2,8})[\s-]*|\bdnr\.?\s*|(?<![\w/]))(\d{4})\s*/\s*(?!(?:19|20)\d\d\b)(\d{1,6})\b",
-    re.I,
-)
-MOTION_IN_TEXT = re.compile(r"\bmotion(?:en)?\s*(?:nr\.?\s*)?\(?(\d{4}):(\d{1,3})\)?", re.I)
-
 
 # words by which a question refers to the statement itself ("bilagan till tjänsteutlåtandet om
 # X"): every statement ends by proposing that its "tjänsteutlåtande" be approved, so as keywords
@@ -102,15 +95,10 @@ class HybridRetriever:
 
     # filters -------------------------------------------------------------------------------------
     def docs_named_in(self, question: str) -> list[str]:
-        """Documents a question names by Dnr ("UTBF 2024/6786", "2024/6786") or motion number."""
-        found: list[str] = []
-        for m in DNR_IN_TEXT.finditer(question):
-            tail = f"{m.group(2)}/{m.group(3)}"
-            found += [d["doc_id"] for d in self._docs if (d.get("dnr") or "").endswith(tail)]
-        for m in MOTION_IN_TEXT.finditer(question):
-            number = f"{m.group(1)}:{m.group(2)}"
-            found += [d["doc_id"] for d in self._docs if d.get("motion_number") == number]
-        return list(dict.fromkeys(found))
+        """Documents a question names by their id in any written form ("Dir. 2019:91",
+        "direktiv 2019:91", "UTBF 2024/6786", "motion 2013:44"; ingest/families.toml)."""
+        keys = {d.key for d in ids_in_text(question)}
+        return [d["doc_id"] for d in self._docs if keys.intersection(keys_for(d))] if keys else []
 
     def docs_by_author(self, question: str) -> list[str]:
         """Documents whose motion or skrivelse was written by someone the question names by
@@ -218,7 +206,7 @@ class HybridRetriever:
         if not cand:
             return []
         analyzer = self.keywords.analyzer
-        q_stems = set(analyzer.tokens(DNR_IN_TEXT.sub(" ", question)))
+        q_stems = set(analyzer.tokens(without_ids(question)))
         dense = np.array([c["dense"] for c in cand.values()])
         kw = np.array([c["kw"] for c in cand.values()])
         d_norm, k_norm = _normalise(dense, kw, self.settings.fusion)

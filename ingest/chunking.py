@@ -72,6 +72,8 @@ def render(blocks: list[Block]) -> tuple[str, list[Section]]:
 
     for i, b in enumerate(blocks):
         nxt_kind = blocks[i + 1].kind if i + 1 < len(blocks) else None
+        if b.kind == "title":  # the document's title heads every chunk's indexed text instead
+            continue
         if b.kind == "heading":
             heading = canonical_section(b.text)
             emit(b.text, "\n\n")

@@ -49,7 +49,7 @@ class Line:
 
 @dataclass
 class Block:
-    kind: str  # heading | subheading | paragraph | item | signature
+    kind: str  # title (a Markdown "# "line) | heading | subheading | paragraph | item | signature
     text: str
     page: int | None
     last_page: int | None = None
@@ -60,6 +60,10 @@ class CleanResult:
     blocks: list[Block]
     header_dnrs: list[str]
     removed_lines: list[str]
+
+
+# a Markdown heading: "# Title", "## Section", "### Subsection"
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?$")
 
 
 def normalise_chars(text: str) -> str:
@@ -192,11 +196,21 @@ def _join(lines: list[Line]) -> list[Block]:
     widths = sorted(len(ln.text) for ln in lines if len(ln.text) > 20)
     width = widths[int(len(widths) * 0.9)] if widths else 60
     blocks: list[Block] = []
+    titled = False
     i = 0
     while i < len(lines):
         ln = lines[i]
         if ln.signature:
             blocks.append(Block("signature", ln.text, ln.page, ln.page))
+            i += 1
+            continue
+        if m := _MARKDOWN_HEADING.match(ln.text):
+            level = len(m.group(1))
+            kind = (
+                "title" if level == 1 and not titled else "heading" if level <= 2 else "subheading"
+            )
+            titled = True
+            blocks.append(Block(kind, m.group(2), ln.page, ln.page))
             i += 1
             continue
         if is_known_heading(ln.text):
@@ -221,7 +235,12 @@ def _join(lines: list[Line]) -> list[Block]:
         i += 1
         while i < len(lines):
             nxt = lines[i]
-            if nxt.signature or is_known_heading(nxt.text) or _starts_item(nxt.text):
+            if (
+                nxt.signature
+                or is_known_heading(nxt.text)
+                or _starts_item(nxt.text)
+                or _MARKDOWN_HEADING.match(nxt.text)
+            ):
                 break
             if not _continues(block.text, prev_len, nxt, width):
                 break

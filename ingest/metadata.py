@@ -68,6 +68,9 @@ class DocMetadata:
     signatories: list[dict] = field(default_factory=list)  # [{"name", "role"}]
     handlaggare: str | None = None
     recipient: str | None = None
+    family: str | None = None  # ingest/families.toml's family name
+    ref: str | None = None  # the document's own id as citations show it ("Dir. 2019:91")
+    id_keys: list[str] = field(default_factory=list)  # normalised ids it is found by
 
     def to_dict(self) -> dict:
         return asdict(self)

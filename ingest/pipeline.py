@@ -21,6 +21,7 @@ from ingest.documents import (  # noqa: F401 - SourceDocument is part of this mo
 )
 from ingest.embedding import Embedder, create_embedder, model_id_for
 from ingest.errors import IndexLockedError, IngestFileError
+from ingest.identify import describe
 from ingest.metadata import extract_metadata
 from ingest.progress import Mode, Progress
 from ingest.readers import read_file
@@ -175,6 +176,7 @@ class Ingestor:
     def _prepare_file(self, path: Path, raw, sha: str, st, taken: dict[str, str]) -> Prepared:
         cleaned = clean_pages(raw.pages, raw.paged)
         md = extract_metadata(cleaned.blocks, cleaned.header_dnrs, path.stem)
+        blocks = describe(md, cleaned.blocks, raw.pages[0] if raw.pages else "")
         doc_id = path.stem
         if taken.get(doc_id, str(path)) != str(path):  # same file name in another folder
             doc_id = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
@@ -182,7 +184,7 @@ class Ingestor:
         text, chunks = chunk_document(
             doc_id,
             md.title,
-            cleaned.blocks,
+            blocks,
             self.settings.chunk_chars,
             self.settings.chunk_overlap_chars,
         )

@@ -238,6 +238,12 @@ class Settings(BaseSettings):
         "marks (framing such as 'Enligt utlåtandet …'); the rest must be quoted verbatim from a "
         "cited passage. Keeps a claim the model makes up from passing as an answer.",
     )
+    families_file: Path | None = Field(
+        None,
+        description="Document family table (kind lines, id schemes, date cues, title rules) to "
+        "use instead of the bundled ingest/families.toml; README, 'Document families'. Read by "
+        "ingest and by the bot (ids in questions): re-ingest after changing it.",
+    )
     prompts_dir: Path = Field(
         default_factory=bundled_prompts,
         description="Folder of prompt and message templates shown to an LLM or a user. Default: "

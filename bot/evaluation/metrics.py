@@ -170,10 +170,5 @@ def summarise_rows(rows: Sequence[Mapping]) -> dict[str, float | int | None]:
     return out
 
 
-def by_kind(rows: Sequence[Mapping]) -> dict[str, dict[str, float | int | None]]:
-    kinds = sorted({r["kind"] for r in rows})
-    return {kind: summarise_rows([r for r in rows if r["kind"] == kind]) for kind in kinds}
-
-
 def rounded(metrics: Mapping[str, float | int | None], digits: int = 4) -> dict:
     return {k: round(v, digits) if isinstance(v, float) else v for k, v in metrics.items()}

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.evaluation import metrics
+from bot.evaluation import metrics, outcomes
 from bot.evaluation.testset import EvalCase
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         if case.answerable and case.evidence
         else None
     )
+    outcome, verdict = outcomes.verdict_of(case, answer)
     checks: dict[str, bool | float | None] = {
         "refusal_correct": answer.refused == (not case.answerable),
         # the engine turns a failed grounding check into a refusal with grounded=False
@@ -89,6 +90,8 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         "question": case.question,
         "answerable": case.answerable,
         "answer": answer.answer,
+        "outcome": outcome,
+        "verdict": verdict,
         "refused": answer.refused,
         "grounded": answer.grounded,
         # who answered: extractive, or generative with provider/model (fallback: it fell back)
@@ -133,9 +136,17 @@ def build_summary(
         "testset_sha256": file_sha256(testset),
         "created": now_iso(),
         "config": config_snapshot(settings) if settings is not None else {},
-        "metrics": metrics.rounded(metrics.summarise_rows(rows)),
-        "by_kind": {k: metrics.rounded(v) for k, v in metrics.by_kind(rows).items()},
+        "metrics": summarise(rows),
+        "by_kind": {
+            kind: summarise([r for r in rows if r["kind"] == kind])
+            for kind in sorted({r["kind"] for r in rows})
+        },
     }
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The headline outcome rates (correct first), then retrieval, refusal and latency."""
+    return metrics.rounded({**outcomes.rates(rows), **metrics.summarise_rows(rows)})
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:

@@ -116,11 +116,13 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def citation_block(c: Citation, t: Templates) -> dict:
-    """One source, compactly: title, then Dnr · date · section · page, then the quoted passage."""
+    """One source, compactly: title, then kind · id · date · section · page, then the quoted
+    passage."""
     title = t.render("citation_title", n=c.n, title=escape(c.title or c.source))
-    meta = []
-    if c.dnr:
-        meta.append(t.render("citation_dnr", dnr=escape(c.dnr)))
+    kind, ident, is_dnr = c.identity()
+    meta = [escape(kind)] if kind else []
+    if ident:
+        meta.append(t.render("citation_dnr", dnr=escape(ident)) if is_dnr else escape(ident))
     if c.date:
         meta.append(escape(c.date))
     if c.section:
