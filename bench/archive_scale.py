@@ -7,7 +7,7 @@ and the process's peak RSS. Asserts nothing.
 
     python bench/archive_scale.py [--limit N] [--work /work/cache/<branch>/scale] [--raw-sample 300]
 
---limit N takes the first N files (sorted names) of the archive: the whole archive (~16,000
+--limit N takes N files spread evenly over the archive's sorted names (every family): the whole archive (~16,000
 pages) is a many-hour ingest on a loaded two-core machine; say which limit was run.
 """
 
@@ -24,30 +24,25 @@ import tarfile
 import time
 from pathlib import Path
 
-# this folder holds ingest.py, which would shadow the ingest package when run as a script
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._common import pct, shared_dir, use_this_checkout
 
-ROOT = Path(__file__).resolve().parents[1]
-ARCHIVE = ROOT.parent / "shared" / "archive"
+use_this_checkout()  # this checkout's packages, not bench/ingest.py nor an installed utbot
+
 
 
 def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
-
-
-def probe(index: str, n: int) -> None:
+def probe(index: str, n: int, questions: Path) -> None:
     """Run in a fresh process: cold start to first answer, then warm latencies and peak RSS."""
     t0 = time.perf_counter()
     from bot.engine import Engine
     from ingest.settings import Settings
 
     engine = Engine.from_settings(Settings(index_dir=Path(index)))
-    rows = [json.loads(x) for x in (ARCHIVE / "dev_questions.jsonl").read_text().splitlines() if x]
+    rows = [json.loads(x) for x in questions.read_text().splitlines() if x]
     qs = [r["question"] for r in rows][:n]
     engine.answer(qs[0])
     cold = time.perf_counter() - t0
@@ -69,10 +64,13 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/work/cache/onnx13/scale"))
     ap.add_argument("--raw-sample", type=int, default=300, help="chunks re-embedded raw")
     ap.add_argument("--questions", type=int, default=50)
+    ap.add_argument("--shared", type=Path, help="the shared data folder holding archive/ "
+                    "(default: UTBOT_SHARED_DIR, else the nearest 'shared' folder beside the checkout)")
     ap.add_argument("--probe", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    archive = shared_dir(args.shared) / "archive"
     if args.probe:
-        return probe(args.probe, args.questions)
+        return probe(args.probe, args.questions, archive / "dev_questions.jsonl")
     os.environ.setdefault("UTBOT_EMBED_BACKEND", "onnx")
 
     from ingest.embedding import create_embedder
@@ -82,13 +80,14 @@ def main() -> None:
 
     large = args.work / "large"
     if not large.is_dir():
-        with tarfile.open(ARCHIVE / "large.tar.gz") as tar:
+        with tarfile.open(archive / "large.tar.gz") as tar:
             tar.extractall(args.work, filter="data")
     files = sorted(p for p in large.iterdir() if p.is_file())
     docs = args.work / f"docs-{args.limit or 'all'}"
     if not docs.is_dir():
         docs.mkdir()
-        for f in files[: args.limit] if args.limit else files:
+        step = max(1, len(files) // args.limit) if args.limit else 1
+        for f in files[::step][: args.limit] if args.limit else files:  # all five families
             os.link(f, docs / f.name)
     index = args.work / f"index-{args.limit or 'all'}"
     shutil.rmtree(index, ignore_errors=True)
@@ -99,29 +98,31 @@ def main() -> None:
     print(f"archive: {n_files} of {len(files)} files; embedder {embedder.model_id} "
           f"({settings.embed_backend}); load average {os.getloadavg()[0]:.1f}")
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     first = Ingestor(settings, embedder).run([docs])
-    whole = time.perf_counter() - t0
+    whole, whole_cpu = time.perf_counter() - t0, time.process_time() - c0
     cat = Catalogue(settings.index_path)
     _, texts = cat.chunk_texts()
     cat.close()
     sample = texts[:: max(1, len(texts) // args.raw_sample)][: args.raw_sample]
     bs = settings.embed_batch_size
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for s in range(0, len(sample), bs):
-        embedder.embed_passages(sample[s:s + bs])
-    raw = len(sample) / (time.perf_counter() - t0)
-    rate = first.chunks_written / whole
-    print(f"ingest: {first.chunks_written} chunks in {whole:.0f} s = {rate:.2f} chunks/s; raw "
-          f"embedder {raw:.2f} chunks/s on {len(sample)} of them; ratio {rate / raw:.2f}; "
+        embedder.embed_passages(sample[s : s + bs])
+    raw, raw_cpu = time.perf_counter() - t0, time.process_time() - c0
+    rate, cpu_rate = first.chunks_written / whole, first.chunks_written / whole_cpu
+    print(f"ingest: {first.chunks_written} chunks in {whole:.0f} s = {rate:.2f} chunks/s wall, "
+          f"{cpu_rate:.2f} per CPU-s; raw embedder on {len(sample)} of them "
+          f"{len(sample) / raw:.2f} chunks/s wall, {len(sample) / raw_cpu:.2f} per CPU-s; ratio "
+          f"wall {rate / (len(sample) / raw):.2f}, CPU {cpu_rate / (len(sample) / raw_cpu):.2f}; "
           f"failed files {first.files_failed}")
     print(f"index size on disk: {du(index) / 1e6:.0f} MB ({du(index) / max(1, first.chunks_written) / 1e3:.1f} kB/chunk)")
     t0 = time.perf_counter()
     again = Ingestor(settings, embedder).run([docs])
-    print(f"re-ingest unchanged: {time.perf_counter() - t0:.1f} s, embedded {again.embedded}")
+    print(f"re-ingest unchanged: {time.perf_counter() - t0:.2f} s, embedded {again.embedded}")
 
-    out = subprocess.run([sys.executable, __file__, "--probe", str(index),
-                          "--questions", str(args.questions)],
+    out = subprocess.run([sys.executable, __file__, "--probe", str(index), "--shared",
+                          str(archive.parent), "--questions", str(args.questions)],
                          capture_output=True, text=True, check=True, env=os.environ)
     r = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"bot: cold start to first answer {r['cold_s']:.2f} s; warm ask p50 {r['p50_ms']:.0f} ms, "

@@ -6,7 +6,7 @@ embedded once for real; the 100k chunks are those passages with their sentences 
 vectors that are the passage's vector plus small noise (re-embedding 100k chunks at ~7 chunks/s
 would take four hours here). Keyword side and Chroma side both hold all 100k chunks.
 
-    python bench/ask.py [--chunks 100000] [--big-index DIR]
+    python bench/ask.py [--chunks 100000] [--big-index DIR] [--shared DIR]
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
-# this folder holds ingest.py, which would shadow the ingest package when run as a script
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._common import ROOT, pct, shared_dir, use_this_checkout
+
+use_this_checkout()  # this checkout's packages, not bench/ingest.py nor an installed utbot
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "eval-data"
 
 
 def questions() -> list[str]:
@@ -44,23 +43,18 @@ def timed(engine, qs: list[str]) -> list[float]:
     return out
 
 
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
-
-
 def report(label: str, xs: list[float]) -> None:
     print(f"  {label:34} p50 {pct(xs, .5):7.1f} ms   p95 {pct(xs, .95):7.1f} ms   (n={len(xs)})")
 
 
-def build_big(index: Path, n_chunks: int, embedder) -> None:
+def build_big(index: Path, n_chunks: int, embedder, shared: Path) -> None:
     from ingest.keywords import KeywordIndex
     from ingest.settings import Settings
     from ingest.store import Catalogue, VectorStore
 
     texts = []
     for name in ("swequad_mc_dev", "swefaq_dev"):
-        for line in (SHARED / name / "corpus.jsonl").read_text().splitlines():
+        for line in (shared / "eval-data" / name / "corpus.jsonl").read_text().splitlines():
             doc = json.loads(line)
             texts.append((doc.get("title") or "", doc["text"][:600]))
     t0 = time.perf_counter()
@@ -107,6 +101,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--chunks", type=int, default=100_000)
     ap.add_argument("--big-index", type=Path, help="reuse (or keep) the synthetic index here")
+    ap.add_argument("--shared", type=Path, help="the shared data folder (default: UTBOT_SHARED_DIR, "
+                    "else the nearest 'shared' folder beside the checkout or its parents)")
     args = ap.parse_args()
 
     from bot.engine import Engine
@@ -137,7 +133,7 @@ def main() -> None:
         big = args.big_index or tmp / "big"
         if not (big / "catalogue.sqlite3").exists():
             print(f"synthetic index of {args.chunks} chunks:")
-            build_big(big, args.chunks, embedder)
+            build_big(big, args.chunks, embedder, shared_dir(args.shared))
         big_engine = Engine(Settings(index_dir=big), embedder)
         print(f"synthetic index ({big_engine.retriever.vectors.count()} chunks):")
         report("first pass", timed(big_engine, qs))

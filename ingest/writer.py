@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from ingest.documents import IngestSummary, chunk_metadata
 from ingest.embedding import Embedder
 from ingest.progress import Progress
@@ -49,6 +51,7 @@ class Writer:
             fresh = [c for c in prep.chunks if c.id not in have]
             plans.append((prep, old, have, fresh))
         self.progress.start("embedding", len(plans), sum(len(p[3]) for p in plans))
+        vectors = _Ahead(self.embedder, [c for p in plans for c in p[3]], self.batch, self.progress)
         for prep, old, have, fresh in plans:
             new_ids = [c.id for c in prep.chunks]
             stale = sorted(old - set(new_ids))
@@ -57,15 +60,13 @@ class Writer:
             summary.metadata_updated += self._refresh(prep, have, metas)
             for s in range(0, len(fresh), self.batch):
                 part = fresh[s : s + self.batch]
-                vectors = self.embedder.embed_passages([c.index_text for c in part])
                 self.store.upsert(
                     [c.id for c in part],
-                    vectors,
+                    vectors.take(part),
                     [c.text for c in part],
                     [chroma_metadata(metas[c.id]) for c in part],
                 )
                 summary.embedded += len(part)
-                self.progress.advance(chunks=len(part))
             self.store.delete(stale)
             summary.chunks_written += len(fresh)
             summary.chunks_deleted += len(stale)
@@ -109,3 +110,24 @@ class Writer:
         if stale:
             self.store.update_metadata(stale, [chroma_metadata(metas[cid]) for cid in stale])
         return len(stale)
+
+
+class _Ahead:
+    """Vectors of the run's fresh chunks, embedded in full batches across file boundaries (a
+    statement of three chunks would otherwise be its own small batch) and handed out file by
+    file in order. Nothing is written ahead: a killed run loses only vectors held here."""
+
+    def __init__(self, embedder: Embedder, chunks: list, batch: int, progress: Progress) -> None:
+        self.embedder, self.batch, self.progress = embedder, batch, progress
+        self.queue, self.next, self.ready = chunks, 0, {}
+
+    def take(self, part: list) -> np.ndarray:
+        while any(c.id not in self.ready for c in part):
+            if self.next >= len(self.queue):  # ids are unique per run (doc id + text hash)
+                raise RuntimeError("a chunk to write was not queued for embedding")
+            group = self.queue[self.next : self.next + self.batch]
+            self.next += len(group)
+            vecs = self.embedder.embed_passages([c.index_text for c in group])
+            self.ready.update(zip([c.id for c in group], vecs, strict=True))
+            self.progress.advance(chunks=len(group))
+        return np.stack([self.ready.pop(c.id) for c in part])

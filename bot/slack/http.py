@@ -210,7 +210,12 @@ class HttpServer:
 
     def shutdown(self, timeout_s: float = 10.0) -> None:
         self._stopping.set()
-        self._server.pull_trigger()  # wake the loop at once
+        if self._stopped.is_set():
+            return
+        try:
+            self._server.pull_trigger()  # wake the loop at once
+        except OSError:  # the loop closed its trigger meanwhile; it wakes within 1 s anyway
+            pass
         self._stopped.wait(timeout_s)
 
 

@@ -1,0 +1,40 @@
+"""What the bench scripts share: the checkout they measure and the shared data folder.
+
+A script run as ``python bench/X.py`` has bench/ first on sys.path, where bench/ingest.py would
+shadow the ingest package, and an installed utbot (an editable install of another checkout,
+say) would be measured instead of this one: ``use_this_checkout`` puts the checkout first.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def use_this_checkout() -> None:
+    bench = str(ROOT / "bench")
+    sys.path[:] = [str(ROOT)] + [p for p in sys.path if str(Path(p or ".").resolve()) != bench]
+
+
+def shared_dir(given: Path | None = None) -> Path:
+    """The shared data folder (eval-data/, archive/): --shared, else UTBOT_SHARED_DIR, else the
+    nearest folder named ``shared`` beside the checkout or one of its parents (a git worktree
+    under /work/wt/NAME finds /work/shared)."""
+    if given or os.environ.get("UTBOT_SHARED_DIR"):
+        folder = Path(given or os.environ["UTBOT_SHARED_DIR"]).expanduser()
+        if not folder.is_dir():
+            sys.exit(f"shared folder {folder} does not exist (--shared / UTBOT_SHARED_DIR)")
+        return folder
+    for parent in ROOT.parents:
+        if (parent / "shared").is_dir():
+            return parent / "shared"
+    sys.exit(f"no folder named 'shared' beside {ROOT} or its parents: give --shared DIR "
+             "or UTBOT_SHARED_DIR (it holds eval-data/ and archive/)")
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
