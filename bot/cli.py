@@ -39,6 +39,9 @@ def _register() -> None:
     from bot.evaluation.calibrate import calibrate_cmd
 
     main.add_command(calibrate_cmd, name="calibrate")
+    from bot.fit_cli import fit_cmd
+
+    main.add_command(fit_cmd, name="fit")
 
 
 _register()

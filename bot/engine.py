@@ -22,13 +22,16 @@ from bot.extractive import (
     with_typed,
 )
 from bot.grounding import check_grounding, quoted_spans
+from bot.judge import Judge, bundled_judge, confidence_needed
+from bot.judge import features as judge_features
 from bot.models import Answer, Citation, Filters
-from bot.query import detect_language, resolve_follow_up
+from bot.query import detect_language
+from bot.question import Question, parse
 from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever
-from bot.support import answer_type_ok, missing_share, names_something
+from bot.support import missing_share, type_found
 from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
-from ingest.families import ids_in_text, without_ids
+from ingest.families import without_ids
 from ingest.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ class Engine:
         self.retriever = HybridRetriever(settings, embedder)
         self.sentence_cache = SentenceEmbeddingCache(embedder)
         self._chat = None
+        self._judge: Judge | None = None
         if settings.answer_mode == "generative":  # a misconfigured model fails at start-up
             from bot.generative import Generator
 
@@ -77,12 +81,12 @@ class Engine:
         history = [h[:limit] for h in history] if history else history
         self._reopen_if_stale()
         k = k or self.settings.top_k
-        lang = detect_language(question)
+        q = parse(question, history)
+        lang, resolved = q.lang, q.resolved
         text = messages(self.settings.prompts_dir, lang)
-        resolved = resolve_follow_up(question, history)
         doc_ids = self.retriever.docs_named_in(resolved)
-        if not doc_ids and (named := ids_in_text(resolved)):  # no such document: say so, by id
-            ids = ", ".join(dict.fromkeys(d.display for d in named))
+        if not doc_ids and q.ids:  # no such document: say so, by id
+            ids = ", ".join(dict.fromkeys(d.display for d in q.ids))
             return Answer(question, text["no_such_id"].format(id=ids), True, [], lang=lang)
         qvec = self.embedder.embed_query(resolved)
         t_embed = time.perf_counter()
@@ -98,28 +102,40 @@ class Engine:
         )[:k]
         t_retrieve = time.perf_counter()
         sentences = score_sentences(
+            q,
             self.retriever.without_authors(resolved) if scope and not doc_ids else resolved,
             qvec,
-            typed_candidates(resolved, hits, candidate_sentences(hits, top_passages=3), 3),
+            typed_candidates(q, hits, candidate_sentences(hits, top_passages=3), 3),
             self.retriever.keywords.analyzer,
             self.sentence_cache,
+            cue_bonus=self.settings.cue_bonus,
         )
         picked = pick(sentences, self.settings.answer_sentences)
-        support = self._support(resolved, lang, hits, sentences, picked, doc_ids)
-        refused = support < self.settings.refusal_threshold
+        parts = self._support(q, hits, sentences, picked, doc_ids)
+        support = parts["support"]
+        outcome = "refused" if support < self.settings.refusal_threshold or not picked else "answer"
+        quoted = with_typed(q, sentences, picked) if outcome == "answer" else []
+        confidence, feats = None, {}
+        if outcome == "answer" and not parts.get("named_document"):
+            feats = judge_features(q, hits, sentences, quoted, parts)
+            confidence = self._judge_confidence(feats)
+            if confidence is not None and confidence < confidence_needed(
+                self.settings.wrong_answer_cost
+            ):
+                outcome = "passages"
         t_select = time.perf_counter()
-        if refused or not picked:
+        extra = {"lang": lang, "resolved_question": resolved if q.is_follow_up else None}
+        if outcome != "answer":
             answer = Answer(
                 question,
-                text["refusal"],
+                text["refusal" if outcome == "refused" else "no_direct_answer"],
                 True,
                 [],
                 nearest=self._citations(hits[:3], {}),
-                lang=lang,
-                resolved_question=resolved if resolved != question else None,
+                outcome=outcome,
+                **extra,
             )
         else:
-            quoted = with_typed(resolved, sentences, picked)
             answer = self._compose(question, resolved, lang, hits, quoted)
             if self.settings.answer_mode == "generative":
                 answer = self._generative(
@@ -143,8 +159,17 @@ class Engine:
             "select": (t_select - t_retrieve) * 1000,
             "total": (t_end - t0) * 1000,
         }
-        answer.support = support  # type: ignore[attr-defined]
+        answer.support, answer.confidence, answer.features = support, confidence, feats
         return answer
+
+    def _judge_confidence(self, feats: dict[str, float]) -> float | None:
+        """The fitted judge's probability that the quoted sentences answer; None when the
+        judge is off (wrong_answer_cost 0: every supported question is answered)."""
+        if self.settings.wrong_answer_cost <= 0:
+            return None
+        if self._judge is None:
+            self._judge = Judge.load(self.settings.judge_model or bundled_judge())
+        return self._judge.confidence(feats)
 
     def _reopen_if_stale(self) -> None:
         """A long-running bot sees a weekly re-ingest without a restart: it reopens the index
@@ -185,30 +210,31 @@ class Engine:
         )
         return replace(extractive, note=text["llm_ungrounded"], **fallback)
 
-    def _support(
-        self, question: str, lang: str, hits: list[Hit], sentences, picked, doc_ids: list[str]
-    ) -> float:
-        """How well the passages support an answer; refused below the calibrated threshold."""
+    def _support(self, q: Question, hits: list[Hit], sentences, picked, doc_ids) -> dict:
+        """How well the passages support an answer (refused below the calibrated threshold), and
+        the parts it is made of, which the judge reads too."""
         if not hits:
-            return 0.0
+            return {"support": 0.0}
         analyzer = self.retriever.keywords.analyzer
-        if doc_ids and not _asks_more_than_the_name(question, analyzer):
-            return 1.0  # "Vad handlar UTBF 2024/6786 om?": the document's summary answers
-        if not names_something(question):
-            return 0.0  # "Hur går det till?": nothing to look up
+        if doc_ids and not _asks_more_than_the_name(q.resolved, analyzer):
+            # "Vad handlar UTBF 2024/6786 om?": the document's summary answers
+            return {"support": 1.0, "named_document": 1.0}
+        if not q.names_something:
+            return {"support": 0.0}  # "Hur går det till?": nothing to look up
         best = sentences[0] if sentences else None
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)
-        if (
-            lang == "en"
-        ):  # Swedish keywords cannot match an English question: assume a typical share
+        if q.lang == "en":  # Swedish keywords cannot match an English question: a typical share
             kw, missing = 0.4, 0.0
         else:
-            missing = missing_share(question, analyzer, hits[0].text)
+            missing = missing_share(q.resolved, analyzer, hits[0].text)
         # a passage under a school's heading speaks of that school ("… > Rinkebyskolan")
-        headings = {(hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked}
-        typed = answer_type_ok(question, " ".join(s.text for s in picked), " / ".join(headings))
-        return dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
+        headings = {
+            (hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked
+        }
+        typed = type_found(q.wanted, " ".join(s.text for s in picked), " / ".join(headings))
+        support = dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
+        return {"support": support, "missing": missing, "typed": float(typed)}
 
     def _compose(self, question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:
         order = {}

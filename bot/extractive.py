@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.injection import is_injection
+from bot.question import Question
 from bot.retrieval import DOC_ONLY_WORDS, Hit
-from bot.support import answer_type_ok, expects_type
+from bot.support import type_found
 from ingest.keywords import Analyzer
+from ingest.lexicon import CUE_PATTERNS, RESTATES
 from ingest.sentences import sentence_spans
 
 
@@ -68,13 +70,13 @@ def candidate_sentences(
     return out
 
 
-def typed_candidates(question: str, hits: list[Hit], sentences: list[Sentence], top: int):
+def typed_candidates(q: Question, hits: list[Hit], sentences: list[Sentence], top: int):
     """When the question asks for a name, number or date and none of the candidates from the top
     passages has one, the sentences of the asked type from the passages below them."""
-    if not expects_type(question) or any(answer_type_ok(question, s.text) for s in sentences):
+    if not q.expects_type or any(type_found(q.wanted, s.text) for s in sentences):
         return sentences
     lower = candidate_sentences(hits, len(hits), first=top)  # the top ones are already here
-    lower = [s for s in lower if answer_type_ok(question, s.text)]
+    lower = [s for s in lower if type_found(q.wanted, s.text)]
     for s in lower:
         s.fallback = True
     return sentences + lower
@@ -108,12 +110,14 @@ def line_blocks(
 
 
 def score_sentences(
+    q: Question,
     question: str,
     qvec: np.ndarray,
     sentences: list[Sentence],
     analyzer: Analyzer,
     cache: SentenceEmbeddingCache,
     max_embedded: int = 8,
+    cue_bonus: float = 0.04,
 ) -> list[Sentence]:
     q_stems = set(analyzer.tokens(question))
     for s in sentences:
@@ -129,19 +133,19 @@ def score_sentences(
         vecs = cache.get([s.text for s in chosen])
         for s, v in zip(chosen, vecs, strict=True):
             s.dense = float(np.dot(v, qvec))
-    why = bool(_WHY.match(question.strip()))
-    typed = expects_type(question)
+    cue = CUE_PATTERNS.get(q.cue or "")
+    typed = q.expects_type
     # with nothing but a document named, the best passage (its summary) speaks first
     content = {t for t in q_stems if not t[0].isdigit()} - DOC_ONLY_WORDS
     rank_penalty = 0.01 if content else 0.1
     for s in sentences:
         dense = s.dense if s.dense else min((c.dense for c in chosen), default=0.0)
         s.score = dense + 0.12 * s.keyword - rank_penalty * s.hit_index
-        if _RESTATES.search(s.text):  # "… har tagit emot en skrivelse med en fråga om varför …"
+        if RESTATES.search(s.text):  # "… har tagit emot en skrivelse med en fråga om varför …"
             s.score -= 0.06
-        if why and _CAUSAL.search(s.text):
-            s.score += 0.04
-        if typed and answer_type_ok(question, s.text):  # a number for "Hur många …?", a date …
+        if cue and cue.search(s.text):  # "… ska redovisas senast …" for "När ska … redovisas?"
+            s.score += cue_bonus
+        if typed and type_found(q.wanted, s.text):  # a number for "Hur många …?", a date …
             s.score += _FALLBACK_BONUS if s.fallback else _TYPE_BONUS
     return sorted(sentences, key=lambda s: -s.score)
 
@@ -149,23 +153,19 @@ def score_sentences(
 _TYPE_BONUS = 0.03
 # the top passages have no sentence of the asked type: one from below them answers first
 _FALLBACK_BONUS = 1.0
-_WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
-_CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
-_RESTATES = re.compile(
-    r"\b(med (?:en )?(?:fråga|frågor) om|frågorna handlar om|i skrivelsen efterfrågas)\b", re.I
-)
+
 
 
 def with_typed(
-    question: str, sentences: list[Sentence], picked: list[Sentence], margin: float = 0.15
+    q: Question, sentences: list[Sentence], picked: list[Sentence], margin: float = 0.15
 ) -> list[Sentence]:
     """A question asking for a date, number or name whose chosen sentences hold none also gets
     the best sentence that does, when it scores nearly as well ("Nätverket startade 2022 …").
     Only the answer text changes: the refusal judges the chosen sentences."""
     chosen = " ".join(s.text for s in picked)
-    if not picked or not expects_type(question) or answer_type_ok(question, chosen):
+    if not picked or not q.expects_type or type_found(q.wanted, chosen):
         return picked
-    typed = next((s for s in sentences if answer_type_ok(question, s.text)), None)
+    typed = next((s for s in sentences if type_found(q.wanted, s.text)), None)
     if typed is None or typed.score < picked[0].score - margin:
         return picked
     return picked + [typed]
@@ -182,7 +182,7 @@ def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sente
         if len(picked) >= n or s.score < best.score - margin:
             break
         key = _norm(s.text)
-        if _RESTATES.search(s.text) or key in seen or any(key in k or k in key for k in seen):
+        if RESTATES.search(s.text) or key in seen or any(key in k or k in key for k in seen):
             continue
         seen.add(key)
         picked.append(s)

@@ -47,6 +47,9 @@ class Citation:
         return d
 
 
+OUTCOMES = ("answer", "passages", "refused")
+
+
 @dataclass
 class Answer:
     question: str
@@ -62,12 +65,29 @@ class Answer:
     llm: str | None = None  # "provider/model" asked, in generative mode (even when it fell back)
     fallback: bool = False  # generative mode gave the extractive answer instead (see note)
     note: str | None = None  # shown with the answer: why the model's answer is not given
+    # "answer": sentences that answer, quoted and cited; "passages": the documents cover the topic
+    # but no sentence answers, the best passages are shown (in ``nearest``); "refused": nothing
+    # relevant. ``refused`` is true for both non-answers.
+    outcome: str = ""
+    support: float | None = None  # the support score the refusal threshold is compared with
+    confidence: float | None = None  # the judge's probability that the quote answers
+    features: dict[str, float] = field(default_factory=dict)  # the judge's inputs (for `fit`)
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = "refused" if self.refused else "answer"
+        elif self.outcome not in OUTCOMES:
+            raise ValueError(f"Answer.outcome must be one of {OUTCOMES}, not {self.outcome!r}")
+        elif self.refused != (self.outcome != "answer"):
+            raise ValueError("Answer.refused must be true exactly when outcome is not 'answer'")
 
     def to_json(self) -> dict:
         return {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "outcome": self.outcome,
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "citations": [c.to_json() for c in self.citations],
             "nearest": [c.to_json() for c in self.nearest],
             "lang": self.lang,

@@ -4,62 +4,15 @@ from __future__ import annotations
 
 import re
 
-_EN = {
-    "what",
-    "why",
-    "how",
-    "who",
-    "when",
-    "which",
-    "where",
-    "does",
-    "did",
-    "is",
-    "are",
-    "the",
-    "of",
-    "was",
-    "were",
-    "school",
-    "schools",
-    "network",
-    "about",
-    "for",
-    "and",
-    "in",
-    "not",
-}
-INTERROGATIVES = {
-    "vad",
-    "varför",
-    "hur",
-    "vem",
-    "vilka",
-    "vilket",
-    "vilken",
-    "när",
-    "var",
-}  # Swedish question words
-_SV = INTERROGATIVES | {
-    "och",
-    "är",
-    "inte",
-    "som",
-    "det",
-    "för",
-    "att",
-    "på",
-    "har",
-    "om",
-    "med",
-    "ska",
-    "skolan",
-}
+from ingest.lexicon import ENGLISH_MARKERS, QUESTION_OPENERS, SWEDISH_MARKERS
+
+_EN = ENGLISH_MARKERS
+_SV = SWEDISH_MARKERS
 _FOLLOW_START = re.compile(
     r"^(och|men|samt|också|än|and|what about|how about|vad gäller|hur är det med|gäller det)\b",
     re.I,
 )
-_PROPER = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:skolan|skola|gymnasium|gymnasiet)?\b")
+PROPER_NAME = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:skolan|skola|gymnasium|gymnasiet)?\b")
 
 
 def detect_language(question: str) -> str:
@@ -89,11 +42,11 @@ def resolve_follow_up(question: str, history: list[str] | None) -> str:
     previous = history[-1]
     core = _FOLLOW_START.sub("", question.strip()).strip()
     core = re.sub(r"\s*\bdå\b\s*\??$", "", core).strip(" ?")
-    new_names = [m.group(0) for m in _PROPER.finditer(core)]
-    old_names = [m.group(0) for m in _PROPER.finditer(previous)][1:] or [
-        m.group(0) for m in _PROPER.finditer(previous)
+    new_names = [m.group(0) for m in PROPER_NAME.finditer(core)]
+    old_names = [m.group(0) for m in PROPER_NAME.finditer(previous)][1:] or [
+        m.group(0) for m in PROPER_NAME.finditer(previous)
     ]
-    old_names = [n for n in old_names if n not in _FIRST_WORDS]
+    old_names = [n for n in old_names if n not in QUESTION_OPENERS]
     if new_names and old_names:
         resolved = previous
         for i, old in enumerate(old_names[: len(new_names)]):
@@ -101,31 +54,3 @@ def resolve_follow_up(question: str, history: list[str] | None) -> str:
         return resolved
     return f"{previous.rstrip('?')} – {core}?"
 
-
-_FIRST_WORDS = {
-    "Vad",
-    "Varför",
-    "Hur",
-    "Vem",
-    "Vilka",
-    "Vilket",
-    "Vilken",
-    "När",
-    "Var",
-    "Finns",
-    "Har",
-    "Kan",
-    "Ska",
-    "Är",
-    "What",
-    "Why",
-    "How",
-    "Who",
-    "Which",
-    "When",
-    "Where",
-    "Does",
-    "Did",
-    "Is",
-    "Are",
-}

@@ -13,48 +13,10 @@ from __future__ import annotations
 
 import re
 
-from bot.query import INTERROGATIVES
 from bot.synonyms import bundled
 from ingest.keywords import Analyzer, words
+from ingest.lexicon import NUMBER_WORDS, QUESTION_WORDS, STATUTE_REF, TIME_WORDS
 
-QUESTION_WORDS = INTERROGATIVES | {
-    "finns",
-    "mycket",
-    "många",
-    "får",
-    "gör",
-    "kan",
-    "ska",
-    "blir",
-    "tycker",
-    "handlar",
-    "inom",
-    "per",
-    # common verbs: a question's verb rarely names what it is about
-    "fick",
-    "skrev",
-    "skrevs",
-    "står",
-    "tänker",
-    "höll",
-    "tog",
-    "gick",
-    "går",
-    "gjorde",
-    "vill",
-    "kommer",
-    "fanns",
-    "hade",
-    "varken",
-    "heter",
-    "betyder",
-    "innebär",
-    "säger",
-    "menar",
-    "förkortningen",
-    "förkortning",
-    "bokstäverna",
-}
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
 _DATE = re.compile(r"\b(?:19|20)\d\d\b")
 # two capitalised words not at a sentence start; after "t.ex." or "bl.a." the sentence goes on
@@ -115,12 +77,6 @@ def _edit1(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-_NUMBER_WORDS = re.compile(
-    r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
-    r"arton|nitton|tjugo|trettio|fyrtio|femtio|hundra|tusen|miljon\w*|miljard\w*|"
-    r"hälften|procent|kronor|kr)\b",
-    re.I,
-)
 _ROLE_OR_BODY = re.compile(
     r"\b\w*(?:nämnd|förvaltning|sluss|chef|direktör|rektor|samordnare|handläggare|avdelning|"
     r"enhet|team|verket|universitet|departement|kommun|partiet)\w*\b",
@@ -134,7 +90,7 @@ def _counts(noun: str, text: str) -> bool:
     head = noun[:4].lower()
     tokens = re.findall(r"\d+(?:[ ,.]\d+)*|\w+", text.lower())
     for i, tok in enumerate(tokens):
-        if tok[0].isdigit() or _NUMBER_WORDS.fullmatch(tok):
+        if tok[0].isdigit() or NUMBER_WORDS.fullmatch(tok):
             if any(t.startswith(head) or head in t for t in tokens[i + 1 : i + 4]):
                 return True
     return False
@@ -178,56 +134,68 @@ def _names_term(term: str, text: str) -> bool:
     return True
 
 
-def expects_type(question: str) -> bool:
-    """Does the question ask for an amount, a number, a date or a person?"""
+# what a question wants: (kind, detail) or None for no particular type
+WantedType = tuple[str, str] | None
+
+
+def wanted_type(question: str) -> WantedType:
+    """What the question asks for, read once (bot.question.parse): a definition ("Vad är KUF?"),
+    an amount of money, a count of a noun, a number, a date, a school's name, a person's name
+    ("Vilken rektor …?", "Vem är …?") or a person or body ("Vem beslutade …?"); None otherwise."""
     q = question.lower().strip()
-    return bool(
-        re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q)
-        or _DEFINE.match(q)
-        or re.match(
-            r"^(hur många|hur mycket|hur stor[at]?|how many|how much|när|when|vem|vilka personer|who)\b",
-            q,
-        )
-        or re.match(_WHEN, q)
-        or _WHICH_PERSON.match(q)
-        or _WHICH_SCHOOL.match(q)
-    )
+    if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
+        return ("define", m.group(1))
+    if re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
+        return ("amount", "")
+    if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
+        return ("count", m.group(1))
+    if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
+        return ("number", "")
+    if re.match(_WHEN, q):
+        return ("date", "")
+    if _WHICH_SCHOOL.match(q):
+        return ("school", "")
+    if _WHICH_PERSON.match(q):  # a name, not a role: "Vilken rektor leder skolan?"
+        return ("name", "")
+    if re.match(r"^(vem|who) (är|var|is|was)\b", q):  # "Vem är rektor …?" wants a name
+        return ("name", "")
+    if re.match(r"^(vem|vilka personer|who)\b", q):
+        return ("person", q)
+    return None
 
 
 def answer_type_ok(question: str, answer_text: str, headings: str = "") -> bool:
+    """``type_found`` for a question given as text (the engine reads it once: bot.question)."""
+    return type_found(wanted_type(question), answer_text, headings)
+
+
+def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool:
     """Does the answer hold what the question asks for? ``headings`` are the answering passages'
     section names: a passage under "… > Rinkebyskolan" names its school there, not in its text."""
-    q = question.lower().strip()
+    if wanted is None:
+        return True
+    kind, detail = wanted
     answer_text = re.sub(r"\[\d+\]", "", answer_text)  # citation markers are not numbers
-    if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
-        return _names_term(m.group(1), answer_text)
-    if re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
+    answer_text = STATUTE_REF.sub("", answer_text)  # "(2010:800)" is neither a date nor an amount
+    if kind == "define":
+        return _names_term(detail, answer_text)
+    if kind == "amount":
         return bool(
             _NUMBER.search(answer_text)
             or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b", answer_text, re.I)
         )
-    if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
-        return _counts(m.group(1), answer_text)
-    if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
-        return bool(_NUMBER.search(answer_text) or _NUMBER_WORDS.search(answer_text))
-    if re.match(_WHEN, q):
-        return bool(_DATE.search(answer_text)) or bool(
-            re.search(
-                r"\b(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"
-                r"december|våren|hösten|vt|ht)\b",
-                answer_text.lower(),
-            )
-        )
-    if _WHICH_SCHOOL.match(q):
+    if kind == "count":
+        return _counts(detail, answer_text)
+    if kind == "number":
+        return bool(_NUMBER.search(answer_text) or NUMBER_WORDS.search(answer_text))
+    if kind == "date":
+        return bool(_DATE.search(answer_text) or TIME_WORDS.search(answer_text))
+    if kind == "school":
         return bool(_SCHOOL_NAME.search(answer_text) or _SCHOOL_NAME.search(headings))
-    if _WHICH_PERSON.match(q):  # a name, not a role: "Vilken rektor leder skolan?"
-        return bool(_NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text))
-    if re.match(r"^(vem|vilka personer|who)\b", q):
-        if _NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text):
-            return True
-        if re.match(r"^(vem|who) (är|var|is|was)\b", q):  # "Vem är rektor …?" wants a name
-            return False
-        # a role or a body ("rektorn", "skolslussen") the question does not already name
-        asked = {w[:5] for w in re.findall(r"\w+", q)}
-        return any(m.group(0).lower()[:5] not in asked for m in _ROLE_OR_BODY.finditer(answer_text))
-    return True
+    if _NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text):
+        return True  # a name, or a party's letters
+    if kind == "name":
+        return False
+    # "person": a role or a body ("rektorn", "skolslussen") the question does not already name
+    asked = {w[:5] for w in re.findall(r"\w+", detail)}
+    return any(m.group(0).lower()[:5] not in asked for m in _ROLE_OR_BODY.finditer(answer_text))

@@ -173,6 +173,27 @@ class Settings(BaseSettings):
         "asks for (a name for 'Vem' or 'Vilken forskare', a number for 'Hur många', a date for "
         "'När', a school's name for 'Vilka skolor').",
     )
+    cue_bonus: float = Field(
+        0.04,
+        ge=0,
+        description="Added to a candidate sentence's score when it has the cue phrase the "
+        "question's kind calls for: a deadline's 'senast' / 'ska redovisas' for 'När ska … "
+        "redovisas?', a reason's 'eftersom' for 'Varför …?', a decision's 'beslutar' for 'Vad "
+        "beslutade …?' (ingest/lexicon.py).",
+    )
+    wrong_answer_cost: float = Field(
+        1.5,
+        ge=0,
+        description="How many correct answers one confident wrong answer costs. The fitted judge "
+        "gives the probability p that the chosen sentences answer; the bot answers when "
+        "p > cost / (1 + cost) and otherwise shows the passages on the topic ('passages'). "
+        "0: always answer once the support clears refusal_threshold.",
+    )
+    judge_model: Path | None = Field(
+        None,
+        description="The judge's fitted weights (JSON written by `python -m bot fit`). Unset: "
+        "the file shipped in bot/data/judge.json.",
+    )
     answer_sentences: int = Field(
         3, ge=1, le=5, description="Most sentences in an extractive answer."
     )

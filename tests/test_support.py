@@ -88,6 +88,7 @@ def test_a_word_the_corpus_lacks_is_a_paraphrase_only_when_the_passage_uses_its_
 
 def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when_needed():
     from bot.extractive import candidate_sentences, typed_candidates
+    from bot.question import parse
     from bot.retrieval import Hit
 
     texts = [
@@ -99,17 +100,18 @@ def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when
     hits = [Hit(f"c{i}", "d", t, {}, 1.0 - i / 10, 0.8, 1.0) for i, t in enumerate(texts)]
     top = candidate_sentences(hits, top_passages=3)
     question = "Vilken forskare hänvisar förvaltningen till?"
-    extra = typed_candidates(question, hits, top, 3)[len(top) :]
+    extra = typed_candidates(parse(question), hits, top, 3)[len(top) :]
     assert [(s.hit_index, s.fallback) for s in extra] == [(3, True)]
     # a question that asks for no type, or whose top passages answer it in kind, looks no further
-    assert typed_candidates("Vad satsar förvaltningen på?", hits, top, 3) == top
+    assert typed_candidates(parse("Vad satsar förvaltningen på?"), hits, top, 3) == top
     hits[1].text = "Förvaltningen satsar på lärare, enligt Anna Borg."
     top = candidate_sentences(hits, top_passages=3)
-    assert typed_candidates(question, hits, top, 3) == top
+    assert typed_candidates(parse(question), hits, top, 3) == top
 
 
 def test_a_typed_question_also_quotes_the_best_sentence_of_its_type_when_close():
     from bot.extractive import Sentence, with_typed
+    from bot.question import parse
 
     def sent(text, score):
         return Sentence(0, 0, len(text), text, score=score)
@@ -117,11 +119,11 @@ def test_a_typed_question_also_quotes_the_best_sentence_of_its_type_when_close()
     best = sent("Nätverket är ett samarbete mellan universitetet och staden.", 0.94)
     dated = sent("Nätverket startade 2022 och har vuxit.", 0.87)
     far = sent("Rapporten kom 2019.", 0.70)
-    question = "När drog nätverket igång?"
+    question = parse("När drog nätverket igång?")
     assert with_typed(question, [best, dated, far], [best]) == [best, dated]
     assert with_typed(question, [best, far], [best]) == [best]  # too far below to be the answer
     assert with_typed(question, [dated, best], [dated]) == [dated]  # already has a date
-    assert with_typed("Vad gör nätverket?", [best, dated], [best]) == [best]  # asks for no type
+    assert with_typed(parse("Vad gör nätverket?"), [best, dated], [best]) == [best]  # asks for no type
 
 
 def test_a_sentence_referring_back_within_its_first_words_brings_the_one_before():

@@ -65,7 +65,10 @@ def citation_row(case: EvalCase, c: Citation) -> dict[str, Any]:
 
 def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, Any]:
     """One line of results.jsonl: the answer, its cited passages and which checks passed."""
-    citations = [citation_row(case, c) for c in answer.citations]
+    # "passages": the bot shows the passages on the topic instead of an answer; they are what
+    # retrieval found, so hit@k reads them
+    shown = answer.nearest if getattr(answer, "outcome", "") == "passages" else answer.citations
+    citations = [citation_row(case, c) for c in shown]
     rank = metrics.first_hit_rank([c["hit"] for c in citations])
     scorable = case.answerable and case.has_targets
     kw = metrics.keyword_recall(answer.answer if not answer.refused else "", case.answer_keywords)

@@ -143,9 +143,16 @@ def answer_blocks(
     shareable: bool = False,
     feedback: bool = True,
 ) -> list[dict]:
-    """The answer (or a plain refusal and the nearest passages), its sources, then the buttons."""
+    """The answer (or no direct answer and the passages on the topic, or a plain refusal and the
+    nearest passages), its sources, then the buttons."""
     blocks: list[dict] = []
-    if answer.refused:
+    if answer.outcome == "passages":  # on topic, but no sentence answers: the passages do
+        blocks.append(
+            {"type": "section", "text": _mrkdwn(t.render("passages", message=escape(answer.answer)))}
+        )
+        sources = answer.nearest
+        label = t.render("passages_label")
+    elif answer.refused:
         blocks.append(
             {"type": "section", "text": _mrkdwn(t.render("refused", refusal=escape(answer.answer)))}
         )

@@ -1,0 +1,83 @@
+"""``python -m bot fit``: fit the judge on the tuning parts of labelled question sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+def _pair(value: str) -> tuple[Path, Path]:
+    if "=" not in value:
+        raise click.BadParameter(f"{value!r}: give QUESTIONS.jsonl=INDEX_DIR")
+    questions, index = value.split("=", 1)
+    if not questions.endswith(".tuning.jsonl"):
+        raise click.BadParameter(
+            f"{questions}: fit on a tuning part only (eval/splits/<set>.tuning.jsonl, written by "
+            "`python -m bot eval-split`); the blind part is for reporting."
+        )
+    return Path(questions), Path(index)
+
+
+@click.command(name="fit")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    required=True,
+    metavar="QUESTIONS.jsonl=INDEX_DIR",
+    help="A labelled question set and the index its documents are in (repeat for each set).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the weights (default: bot/data/judge.json, shipped with the bot).",
+)
+@click.option("--l2", type=float, default=1.0, show_default=True, help="L2 penalty on the weights.")
+@click.option(
+    "--features",
+    default=None,
+    help="Comma-separated judge features to fit (default: bot.fit.DEFAULT_FEATURES); any of "
+    "bot.judge.FEATURES.",
+)
+@click.pass_context
+def fit_cmd(
+    ctx: click.Context, sets: tuple[str, ...], out: Path | None, l2: float, features: str | None
+) -> None:
+    """Fit the judge (answer, or only show the passages) on the tuning parts of question sets.
+
+    Questions are asked with the judge off; the weights, the data hash and, per wrong-answer
+    cost, how the tuning questions would come out are printed."""
+    from bot.engine import Engine
+    from bot.evaluation.testset import load_testset
+    from bot.fit import DEFAULT_FEATURES, collect, fit, outcomes_at
+    from bot.judge import Judge, bundled_judge
+    from ingest.settings import Settings
+
+    base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    rows, sources = [], {}
+    for value in sets:
+        questions, index = _pair(value)
+        cases = load_testset(questions)
+        settings = base.model_copy(update={"index_dir": index, "wrong_answer_cost": 0.0})
+        click.echo(f"{questions}: {len(cases)} tuning questions …", err=True)
+        rows += collect(Engine.from_settings(settings), cases, questions.name)
+        sources[questions.name] = f"{len(cases)} tuning questions"
+    names = tuple(f.strip() for f in features.split(",")) if features else DEFAULT_FEATURES
+    try:
+        model = fit(rows, l2, sources, names)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    path = out or bundled_judge()
+    path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    judge = Judge.load(path)
+    click.echo(
+        f"{len(rows)} rows ({model['rows_correct']} correct); data {model['data_sha256'][:12]}"
+    )
+    for name, w in zip(judge.names, judge.weights, strict=True):
+        click.echo(f"  {name:15s} {w:+.3f}")
+    for cost in (0.5, 1, 2, 3, 4, 6):
+        click.echo(f"  cost {cost}: {outcomes_at(rows, judge.confidence, cost)}")
+    click.echo(f"wrote {path}")

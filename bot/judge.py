@@ -1,0 +1,128 @@
+"""The judge: does the chosen sentence answer, or only the passages around it?
+
+Once the support score says the index holds something relevant, a small logistic model over
+features the engine has already computed gives the probability that the quoted sentences answer
+the question. Below the confidence set by ``Settings.wrong_answer_cost`` the bot shows the
+passages instead of a confident miss. The weights are fitted by ``python -m bot fit`` on the
+tuning parts of the labelled question sets and saved as JSON (bot/data/judge.json) with the hash
+of the data they were fitted on; nothing here is tuned by hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.question import Question
+from ingest.errors import UtbotError
+from ingest.lexicon import CUE_PATTERNS, RESTATES, years
+
+FEATURES = (
+    "support",  # the calibrated support score (dense, keyword, missing words, answer type)
+    "sentence_dense",  # cosine of the question with the best sentence
+    "passage_dense",  # cosine of the question with the best passage
+    "keyword",  # share of the question's stems in the best sentence
+    "missing",  # share of the question's content words the corpus never uses
+    "typed",  # the question wants a type (name, number, date) and the answer has it: 1, lacks it: -1
+    "margin",  # score of the best sentence minus the next one
+    "restates",  # the best sentence restates a question ("… med en fråga om …")
+    "cue",  # the question's kind has a cue phrase (deadline, reason, decision): found 1, absent -1
+    "rank",  # rank of the passage the best sentence comes from (0 = best passage)
+    "other_year",  # the question names a year, the quote names years but not that one: 1
+)
+
+
+class JudgeModelError(UtbotError):
+    """The judge's weights file is missing or does not fit the features the engine computes."""
+
+
+def bundled_judge() -> Path:
+    from importlib.resources import files
+
+    return Path(str(files("bot").joinpath("data", "judge.json")))
+
+
+def features(
+    question: Question, hits, sentences, picked, parts: dict[str, float]
+) -> dict[str, float]:
+    """The judge's inputs for one question and its chosen sentences."""
+    best = picked[0]
+    text = " ".join(s.text for s in picked)
+    second = next((s for s in sentences if s not in picked), None)
+    cue = 0.0
+    if question.cue:
+        cue = 1.0 if CUE_PATTERNS[question.cue].search(text) else -1.0
+    typed = 0.0
+    if question.expects_type:
+        typed = 1.0 if parts.get("typed", 1.0) else -1.0
+    return {
+        "support": parts["support"],
+        "sentence_dense": best.dense,
+        "passage_dense": hits[0].dense if hits else 0.0,
+        "keyword": best.keyword,
+        "missing": parts.get("missing", 0.0),
+        "typed": typed,
+        "margin": best.score - second.score if second else 0.1,
+        "restates": 1.0 if RESTATES.search(best.text) else 0.0,
+        "cue": cue,
+        "rank": float(best.hit_index),
+        "other_year": 1.0
+        if question.years and (quoted := years(text)) and not question.years & quoted
+        else 0.0,
+    }
+
+
+@dataclass(frozen=True)
+class Judge:
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    meta: dict
+
+    @classmethod
+    def load(cls, path: Path) -> Judge:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            judge = cls(
+                tuple(data["features"]),
+                tuple(data["mean"]),
+                tuple(data["scale"]),
+                tuple(data["weights"]),
+                float(data["bias"]),
+                {
+                    k: v
+                    for k, v in data.items()
+                    if k not in {"features", "mean", "scale", "weights", "bias"}
+                },
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise JudgeModelError(
+                f"cannot read the judge's weights from {path} ({exc}). Refit them with "
+                "`python -m bot fit` or set UTBOT_JUDGE_MODEL to a valid file."
+            ) from exc
+        unknown = set(judge.names) - set(FEATURES)
+        if unknown or not (
+            len(judge.names) == len(judge.mean) == len(judge.scale) == len(judge.weights)
+        ):
+            raise JudgeModelError(
+                f"{path}: features {sorted(unknown) or judge.names} do not match the engine's "
+                f"({', '.join(FEATURES)}); refit with `python -m bot fit`."
+            )
+        return judge
+
+    def confidence(self, feats: dict[str, float]) -> float:
+        """Probability that the chosen sentences answer the question."""
+        z = self.bias + sum(
+            w * (feats[n] - m) / s
+            for n, m, s, w in zip(self.names, self.mean, self.scale, self.weights, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def confidence_needed(wrong_answer_cost: float) -> float:
+    """Answer when p * 1 > (1 - p) * cost: a confident wrong answer costs ``cost`` correct ones."""
+    return wrong_answer_cost / (1.0 + wrong_answer_cost)

@@ -1,0 +1,105 @@
+"""Swedish (and a little English) language knowledge shared by ingest and the bot.
+
+Word lists and patterns that are true of Swedish or of the genre (government and municipal
+statements), kept in one place: question words, the verbs a question uses without naming what it
+is about, months, number words, and the cue phrases by which a statement gives a deadline, a
+reason or a decision. No entry is here to fix one question.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Swedish question words
+INTERROGATIVES = frozenset(
+    {"vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var"}
+)
+
+# words of a question that do not name what it is about: question words, common verbs
+QUESTION_WORDS = INTERROGATIVES | frozenset(
+    {
+        "finns", "mycket", "många", "får", "gör", "kan", "ska", "blir", "tycker", "handlar",
+        "inom", "per", "fick", "skrev", "skrevs", "står", "tänker", "höll", "tog", "gick", "går",
+        "gjorde", "vill", "kommer", "fanns", "hade", "varken", "heter", "betyder", "innebär",
+        "säger", "menar", "förkortningen", "förkortning", "bokstäverna",
+    }
+)  # fmt: skip
+
+# words that tell an English question from a Swedish one (detect_language)
+ENGLISH_MARKERS = frozenset(
+    {
+        "what", "why", "how", "who", "when", "which", "where", "does", "did", "is", "are", "the",
+        "of", "was", "were", "school", "schools", "network", "about", "for", "and", "in", "not",
+    }
+)  # fmt: skip
+SWEDISH_MARKERS = INTERROGATIVES | frozenset(
+    {"och", "är", "inte", "som", "det", "för", "att", "på", "har", "om", "med", "ska", "skolan"}
+)
+
+# capitalised words that open a question rather than name something in it
+QUESTION_OPENERS = frozenset(
+    {
+        "Vad", "Varför", "Hur", "Vem", "Vilka", "Vilket", "Vilken", "När", "Var", "Finns", "Har",
+        "Kan", "Ska", "Är", "What", "Why", "How", "Who", "Which", "When", "Where", "Does", "Did",
+        "Is", "Are",
+    }
+)  # fmt: skip
+
+MONTH_NAMES = (
+    "januari februari mars april maj juni juli augusti september oktober november december".split()
+)
+MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, start=1)}
+# a time of year or a month: "våren 2025", "ht", "senast den 1 mars"
+TIME_WORDS = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r"|våren|hösten|vt|ht)\b", re.I)
+
+NUMBER_WORDS = re.compile(
+    r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
+    r"arton|nitton|tjugo|trettio|fyrtio|femtio|hundra|tusen|miljon\w*|miljard\w*|"
+    r"hälften|procent|kronor|kr)\b",
+    re.I,
+)
+
+# a reference to a statute, "(2010:800)" or "SFS 2010:800": its year is neither a date nor an amount
+STATUTE_REF = re.compile(r"\b(?:SFS\s*)?(?:19|20)\d\d:\d{1,4}\b")
+
+YEAR = re.compile(r"(?<![\d/:-])((?:19|20)\d\d)(?:\s*[–-]\s*((?:19|20)\d\d))?(?![\d/:])")
+
+
+def years(text: str) -> set[int]:
+    """The years a text speaks of, a span "2021–2024" read as each year in it; the year of a
+    statute reference "(2010:800)" or a Dnr "2024/6786" is neither."""
+    out: set[int] = set()
+    for m in YEAR.finditer(STATUTE_REF.sub(" ", text)):
+        first = int(m.group(1))
+        last = int(m.group(2)) if m.group(2) else first
+        out.update(range(first, last + 1) if 0 <= last - first <= 30 else (first, last))
+    return out
+
+
+# --- kinds of question and the phrases that answer them --------------------------------------
+WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
+# "När ska uppdraget redovisas?", "Vilket datum ska utredaren lämna sitt betänkande?"
+DEADLINE_QUESTION = re.compile(
+    r"\b(när|senast|vilket datum|vilken dag|datum)\b.*\b(redovisa\w*|rapportera\w*|lämna\w*|"
+    r"slutredovis\w*|delredovis\w*|klar|avslutas|avsluta\w*|presentera\w*)\b|\bsenast\b",
+    re.I,
+)
+DECISION_QUESTION = re.compile(
+    r"^(vad|vilket|vilka)\b.*\b(beslut\w*|beslöt|föreslå\w*|föreslog|föreslogs|yrka\w*)\b", re.I
+)
+CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
+CUE_PATTERNS = {
+    # "Uppdraget ska redovisas senast den 31 mars 2025."
+    "deadline": re.compile(r"\bsenast\b|\bska (?:\w+ )?(?:redovisas|lämnas|rapporteras)\b", re.I),
+    # "… eftersom …", "… på grund av …"
+    "reason": CAUSAL,
+    "decision": re.compile(
+        r"\b(beslutar|beslutade|beslöt|beslutat|föreslår|föreslås|föreslog|föreslagit|uppdrar|"
+        r"tillstyrker|avstyrker|godkänner|bifall\w*|avslå\w*|yrkar)\b",
+        re.I,
+    ),
+}
+# a sentence that restates a question put to the authors rather than answers it
+RESTATES = re.compile(
+    r"\b(med (?:en )?(?:fråga|frågor) om|frågorna handlar om|i skrivelsen efterfrågas)\b", re.I
+)

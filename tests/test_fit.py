@@ -1,0 +1,148 @@
+"""The judge: fitted reproducibly by ``python -m bot fit``, loaded with clear errors, and deciding
+between an answer, the passages on the topic, and a refusal."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from bot.fit import Row, fit, fit_logistic, outcomes_at
+from bot.judge import FEATURES, Judge, JudgeModelError, bundled_judge, confidence_needed
+
+
+def rows() -> list[Row]:
+    rng = np.random.default_rng(0)
+    out = []
+    for i in range(60):
+        feats = {f: float(rng.normal()) for f in FEATURES}
+        out.append(Row("set", f"q{i}", feats, bool(feats["support"] + 0.5 * rng.normal() > 0)))
+    return out
+
+
+def test_the_same_rows_give_the_same_weights_and_data_hash():
+    a = fit(rows(), 1.0, {"set": "60 tuning questions"})
+    b = fit(list(rows()), 1.0, {"set": "60 tuning questions"})
+    assert json.dumps(a) == json.dumps(b)
+    changed = rows()
+    changed[0] = Row("set", "q0", changed[0].features, not changed[0].correct)
+    assert fit(changed, 1.0, {})["data_sha256"] != a["data_sha256"]
+
+
+def test_newton_finds_the_penalised_maximum_likelihood():
+    x = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0], [0.2], [-0.2]])
+    y = np.array([0, 0, 1, 0, 1, 1, 1, 0], dtype=float)
+    w, b = fit_logistic(x, y, l2=1.0)
+    p = 1 / (1 + np.exp(-(x[:, 0] * w[0] + b)))
+    assert abs(np.sum((p - y) * x[:, 0]) + 1.0 * w[0]) < 1e-8  # gradient zero
+    assert abs(np.sum(p - y)) < 1e-8 and w[0] > 0
+
+
+def test_a_feature_that_separates_right_from_wrong_gets_the_weight(tmp_path):
+    model = fit(rows(), 1.0, {}, names=("support", "rank"))
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps(model))
+    judge = Judge.load(path)
+    assert judge.weights[0] > 1.0 and abs(judge.weights[1]) < 0.5
+    high = judge.confidence({"support": 2.0, "rank": 0.0})
+    low = judge.confidence({"support": -2.0, "rank": 0.0})
+    assert high > 0.9 > 0.1 > low
+    counts = outcomes_at(rows(), judge.confidence, 3.0)
+    assert counts["wrong"] < sum(not r.correct for r in rows())
+
+
+def test_the_cost_of_a_wrong_answer_sets_the_confidence_needed():
+    assert confidence_needed(0) == 0 and confidence_needed(1) == 0.5
+    assert confidence_needed(3) == 0.75
+
+
+def test_a_bad_weights_file_says_how_to_refit(tmp_path):
+    path = tmp_path / "judge.json"
+    with pytest.raises(JudgeModelError, match="python -m bot fit"):
+        Judge.load(path)
+    path.write_text(json.dumps({**fit(rows(), 1.0, {}), "features": ["no_such_feature"]}))
+    with pytest.raises(JudgeModelError, match="no_such_feature"):
+        Judge.load(path)
+
+
+def test_the_shipped_judge_loads_and_names_its_data():
+    judge = Judge.load(bundled_judge())
+    assert set(judge.names) <= set(FEATURES)
+    assert len(judge.meta["data_sha256"]) == 64 and judge.meta["fitted_on"]
+
+
+def test_fit_refuses_a_blind_part():
+    from bot.fit_cli import fit_cmd
+
+    result = CliRunner().invoke(fit_cmd, ["--set", "eval/splits/testset.blind.jsonl=index"])
+    assert result.exit_code != 0 and "tuning part only" in result.output
+
+
+def test_the_judge_turns_an_unsure_answer_into_the_passages_on_the_topic(
+    bundled_settings, embedder, tmp_path
+):
+    from bot.engine import Engine
+
+    model = {**fit(rows(), 1.0, {}, names=("support",)), "bias": -50.0}  # never sure
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps(model))
+    engine = Engine(bundled_settings.model_copy(update={"judge_model": path}), embedder)
+    answer = engine.answer("Varför ingår inte Skärholmen i rektorsnätverket?")
+    assert answer.outcome == "passages" and answer.refused
+    assert answer.answer.startswith("Jag hittar inget direkt svar") and answer.nearest
+    assert answer.to_json()["outcome"] == "passages"
+    off_topic = engine.answer("Vad kostar en flygbiljett till Bangkok?")
+    assert off_topic.outcome == "refused" and off_topic.confidence is None
+    sure = Engine(bundled_settings.model_copy(update={"wrong_answer_cost": 0.0}), embedder)
+    answered = sure.answer("Varför ingår inte Skärholmen i rektorsnätverket?")
+    assert answered.outcome == "answer" and not answered.refused and answered.citations
+
+
+def test_an_answer_outcome_must_agree_with_refused():
+    from bot.models import Answer
+
+    assert Answer("q", "a", True, []).outcome == "refused"
+    assert Answer("q", "a", False, []).outcome == "answer"
+    with pytest.raises(ValueError):
+        Answer("q", "a", False, [], outcome="passages")
+    with pytest.raises(ValueError):
+        Answer("q", "a", True, [], outcome="maybe")
+
+
+def test_terminal_and_slack_say_which_outcome_they_show():
+    from bot.cli_ask import format_answer
+    from bot.models import Answer, Citation
+    from bot.slack.blocks import Templates, answer_blocks
+    from ingest.settings import Settings
+
+    settings = Settings()
+    cite = Citation(
+        1,
+        "c1",
+        "d1",
+        "a.txt",
+        "Att vända skolresultat",
+        None,
+        None,
+        None,
+        None,
+        "Stöd från central förvaltning.",
+        "Stöd från central förvaltning.",
+        0.9,
+    )
+    shown = {}
+    for outcome in ("passages", "refused"):
+        a = Answer("Vad händer 2030?", "…", True, [], nearest=[cite], outcome=outcome)
+        blocks = json.dumps(
+            answer_blocks(a, Templates.from_prompts_dir(settings.prompts_dir), "id"),
+            ensure_ascii=False,
+        )
+        shown[outcome] = (format_answer(a, settings.prompts_dir), blocks)
+    assert "Avsnitt som handlar om frågan" in shown["passages"][0]
+    assert (
+        "Inget direkt svar" in shown["passages"][1]
+        and "Närmaste träffar" not in shown["passages"][1]
+    )
+    assert "Närmaste träffar" in shown["refused"][0] and "Närmaste träffar" in shown["refused"][1]
