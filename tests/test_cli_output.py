@@ -26,7 +26,7 @@ def test_piped_ingest_prints_progress_lines_with_counts_and_rate(tmp_path):
     for place in ("Vantör", "Farsta", "Kista"):
         (folder / f"{place}.txt").write_text(TINY.replace("Vantör", place), "utf-8")
     result = run("ingest", folder, "--index", tmp_path / "index", "--json", cwd=tmp_path,
-                 env={"UTBOT_PROGRESS_EVERY_FILES": "2"})
+                 env={"UTBOT_PROGRESS_EVERY_FILES": "2", "UTBOT_EMBED_BATCH_SIZE": "1"})
     assert result.returncode == 0, result.stderr
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("ingest: ")]
     assert any(re.fullmatch(r"ingest: reading 2/3 files, [\d.]+ files/s, \d+ s", ln) for ln in lines), lines

@@ -205,7 +205,8 @@ def test_running_bot_reopens_the_index_once_per_ingest_run_not_per_file(index, e
     for i, place in enumerate(("Vantör", "Farsta", "Kista")):
         (new / f"{i}.txt").write_text(TINY.replace("Vantör", place), "utf-8")
     watching = WatchingEmbedder(embedder, engine)
-    summary = Ingestor(settings, watching).run([folder, new])
+    one_by_one = settings.model_copy(update={"embed_batch_size": 1})  # an embed call per chunk
+    summary = Ingestor(one_by_one, watching).run([folder, new])
     assert summary.files_new == 3 and len(watching.seen) == 3
     assert watching.seen == [False, False, False]  # files 2 and 3 were written after file 1 committed
     assert engine.retriever.is_stale()  # the run is over
