@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from ingest.chunking import chunk_document
-from ingest.cleaning import clean_pages
+from ingest.cleaning import Block, clean_pages
 from ingest.documents import (  # noqa: F401 - SourceDocument is part of this module's API
     IngestSummary,
     Prepared,
@@ -181,13 +181,13 @@ class Ingestor:
         if taken.get(doc_id, str(path)) != str(path):  # same file name in another folder
             doc_id = f"{path.stem}-{hashlib.sha1(str(path).encode()).hexdigest()[:6]}"
         taken[doc_id] = str(path)
-        text, chunks = chunk_document(
-            doc_id,
-            md.title,
-            blocks,
-            self.settings.chunk_chars,
-            self.settings.chunk_overlap_chars,
-        )
+        size, overlap = self.settings.chunk_chars, self.settings.chunk_overlap_chars
+        text, chunks = chunk_document(doc_id, md.title, blocks, size, overlap)
+        if not chunks and md.title:
+            # a record with nothing but its head (an archive listing's Ds or SOU): its title is
+            # what there is to find it by, so it is indexed as the one passage
+            blocks = [Block("paragraph", md.title, 1)]
+            text, chunks = chunk_document(doc_id, md.title, blocks, size, overlap)
         metadata = md.to_dict() | {"source": path.name, "path": str(path), "sha256": sha}
         return Prepared(
             str(path),

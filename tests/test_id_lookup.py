@@ -115,3 +115,16 @@ def test_slack_citations_show_kind_id_date_and_the_real_title(families_engine):
     title, meta = text["text"]["text"].split("\n")[:2]
     assert title.endswith("Nya regler för skolor med konfessionell inriktning*")
     assert meta.startswith("SOU · SOU 2019:64 · 2020-01-08")
+
+
+def test_a_record_with_nothing_but_its_head_is_found_by_its_title_and_id(families_engine):
+    """An archive listing's Ds has a kind, id, date and title and no body: it is indexed by its
+    title rather than failing with 'no text left'."""
+    for question in ("Finns det en Ds om registerkontroll inom förskoleverksamhet?",
+                     "Vad handlar Ds 2004:42 om?"):
+        hits = families_engine.retrieve(question, k=3)
+        assert hits and hits[0].doc_id == "Ds_2004-42", question
+    answer = families_engine.answer("Vad handlar Ds 2004:42 om?")
+    cited = answer.citations + answer.nearest
+    assert cited and cited[0].title.startswith("Registerkontroll inom förskoleverksamhet")
+    assert cited[0].text == "Registerkontroll inom förskoleverksamhet, skola och skolbarnsomsorg"
