@@ -84,7 +84,7 @@ class Engine:
         q = parse(question, history)
         lang, resolved = q.lang, q.resolved
         text = messages(self.settings.prompts_dir, lang)
-        doc_ids = self.retriever.docs_named_in(resolved)
+        doc_ids = self.retriever.docs_with_ids(q.ids)  # the ids parse() read, not read again
         if not doc_ids and q.ids:  # no such document: say so, by id
             ids = ", ".join(dict.fromkeys(d.display for d in q.ids))
             return Answer(question, text["no_such_id"].format(id=ids), True, [], lang=lang)

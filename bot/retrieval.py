@@ -97,7 +97,11 @@ class HybridRetriever:
     def docs_named_in(self, question: str) -> list[str]:
         """Documents a question names by their id in any written form ("Dir. 2019:91",
         "direktiv 2019:91", "UTBF 2024/6786", "motion 2013:44"; ingest/families.toml)."""
-        keys = {d.key for d in ids_in_text(question)}
+        return self.docs_with_ids(ids_in_text(question))
+
+    def docs_with_ids(self, ids) -> list[str]:
+        """Documents carrying any of these ids (a parsed question's ``Question.ids``)."""
+        keys = {d.key for d in ids}
         return [d["doc_id"] for d in self._docs if keys.intersection(keys_for(d))] if keys else []
 
     def docs_by_author(self, question: str) -> list[str]:
