@@ -39,9 +39,10 @@ def _register() -> None:
     from bot.evaluation.calibrate import calibrate_cmd
 
     main.add_command(calibrate_cmd, name="calibrate")
-    from bot.fit_cli import fit_cmd
+    from bot.fit_cli import fit_cmd, fit_ranker_cmd
 
     main.add_command(fit_cmd, name="fit")
+    main.add_command(fit_ranker_cmd, name="fit-ranker")
 
 
 _register()

@@ -19,7 +19,6 @@ from bot.extractive import (
     score_sentences,
     trim_passage,
     typed_candidates,
-    with_typed,
 )
 from bot.grounding import check_grounding, quoted_spans
 from bot.judge import Judge, bundled_judge, confidence_needed
@@ -27,6 +26,7 @@ from bot.judge import features as judge_features
 from bot.models import Answer, Citation, Filters
 from bot.query import detect_language
 from bot.question import Question, parse
+from bot.ranker import Ranker, bundled_ranker
 from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever
 from bot.support import missing_share, type_found
 from bot.templates import messages, render
@@ -45,6 +45,7 @@ class Engine:
         self.sentence_cache = SentenceEmbeddingCache(embedder)
         self._chat = None
         self._judge: Judge | None = None
+        self._ranker: Ranker | None = None
         if settings.answer_mode == "generative":  # a misconfigured model fails at start-up
             from bot.generative import Generator
 
@@ -70,7 +71,10 @@ class Engine:
         history: list[str] | None = None,
         filters: Filters | None = None,
         k: int | None = None,
+        trace: dict | None = None,
     ) -> Answer:
+        """The answer to a question. ``trace``, when given, receives the parsed question, the
+        passages and the ranked candidate sentences (what ``python -m bot fit-ranker`` fits on)."""
         t0 = time.perf_counter()
         limit = self.settings.max_question_chars
         if len(question) > limit:  # refused at once: the work per question stays bounded
@@ -101,20 +105,16 @@ class Engine:
             )
         )[:k]
         t_retrieve = time.perf_counter()
-        sentences = score_sentences(
-            q,
-            self.retriever.without_authors(resolved) if scope and not doc_ids else resolved,
-            qvec,
-            typed_candidates(q, hits, candidate_sentences(hits, top_passages=3), 3),
-            self.retriever.keywords.analyzer,
-            self.sentence_cache,
-            cue_bonus=self.settings.cue_bonus,
+        sentences = self.rank_sentences(
+            q, self.retriever.without_authors(resolved) if scope and not doc_ids else resolved, qvec, hits
         )
-        picked = pick(sentences, self.settings.answer_sentences)
+        if trace is not None:
+            trace.update(question=q, hits=hits, sentences=sentences)
+        picked = pick(sentences, self.settings.answer_sentences, self.settings.answer_sentence_ratio)
         parts = self._support(q, hits, sentences, picked, doc_ids)
         support = parts["support"]
         outcome = "refused" if support < self.settings.refusal_threshold or not picked else "answer"
-        quoted = with_typed(q, sentences, picked) if outcome == "answer" else []
+        quoted = picked if outcome == "answer" else []
         confidence, feats = None, {}
         if outcome == "answer" and not parts.get("named_document"):
             feats = judge_features(q, hits, sentences, quoted, parts)
@@ -161,6 +161,25 @@ class Engine:
         }
         answer.support, answer.confidence, answer.features = support, confidence, feats
         return answer
+
+    def rank_sentences(self, q: Question, text: str, qvec, hits: list[Hit]) -> list:
+        """The candidate sentences of the top passages (and, when the question wants a name,
+        number or date none of them has, those of the passages below that have one), scored by
+        the fitted sentence ranker, best first. ``text``: the question as its keywords count."""
+        if self._ranker is None:
+            self._ranker = Ranker.load(self.settings.ranker_model or bundled_ranker())
+        top = self.settings.answer_passages
+        return score_sentences(
+            q,
+            text,
+            qvec,
+            typed_candidates(q, hits, candidate_sentences(hits, top_passages=top), top),
+            hits,
+            self.retriever.keywords.analyzer,
+            self.sentence_cache,
+            self._ranker,
+            max_embedded=self.settings.rank_embedded,
+        )
 
     def _judge_confidence(self, feats: dict[str, float]) -> float | None:
         """The fitted judge's probability that the quoted sentences answer; None when the

@@ -1,8 +1,9 @@
 """The extractive answer: the one to three sentences of the top passages that best answer.
 
-Each candidate sentence is scored against the question with the embedder (cosine) and with
-keywords (share of the question's stems it contains), plus a small bonus for the passage's rank.
-A chosen sentence that introduces a list ("… i form av:") brings the list items with it.
+The candidate sentences of the top passages are scored by the fitted sentence ranker
+(bot/ranker.py: cosine to the question, keyword shares, the passage, the cue phrase and answer
+type the question calls for …). A chosen sentence that introduces a list ("… i form av:") brings
+the list items with it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import numpy as np
 
 from bot.injection import is_injection
 from bot.question import Question
-from bot.retrieval import DOC_ONLY_WORDS, Hit
+from bot.ranker import Ranker, feature_matrix
+from bot.retrieval import Hit
 from bot.support import type_found
 from ingest.keywords import Analyzer
-from ingest.lexicon import CUE_PATTERNS, RESTATES
 from ingest.sentences import sentence_spans
 
 
@@ -32,6 +33,8 @@ class Sentence:
     dense: float = 0.0
     keyword: float = 0.0
     fallback: bool = False  # from below the top passages, for its answer type only
+    prob: float = 0.0  # the ranker's probability that this candidate answers
+    features: np.ndarray | None = None  # the ranker's feature row (bot/ranker.py)
 
 
 class SentenceEmbeddingCache:
@@ -114,75 +117,55 @@ def score_sentences(
     question: str,
     qvec: np.ndarray,
     sentences: list[Sentence],
+    hits: list[Hit],
     analyzer: Analyzer,
     cache: SentenceEmbeddingCache,
-    max_embedded: int = 8,
-    cue_bonus: float = 0.04,
+    ranker: Ranker,
+    max_embedded: int = 40,
 ) -> list[Sentence]:
+    """The candidates scored by the fitted sentence ranker (bot/ranker.py), best first; each
+    gets its ranker score, its probability among the candidates and its feature row."""
     q_stems = set(analyzer.tokens(question))
     for s in sentences:
         s_stems = set(analyzer.tokens(s.text))
         s.keyword = len(q_stems & s_stems) / len(q_stems) if q_stems else 0.0
-    # embed only the most promising sentences: keyword share and passage rank decide which
-    ranked = sorted(
-        sentences, key=lambda s: (-(s.keyword + 0.15 * (s.hit_index == 0)), s.hit_index)
-    )
+    # past max_embedded candidates, the keyword share and the passage's rank choose which to
+    # embed; the rest take the lowest cosine found
+    ranked = sorted(sentences, key=lambda s: (-s.keyword, s.hit_index))
     chosen = ranked[:max_embedded]
     chosen += [s for s in sentences if s.fallback and s not in chosen]
     if chosen:
         vecs = cache.get([s.text for s in chosen])
         for s, v in zip(chosen, vecs, strict=True):
             s.dense = float(np.dot(v, qvec))
-    cue = CUE_PATTERNS.get(q.cue or "")
-    typed = q.expects_type
-    # with nothing but a document named, the best passage (its summary) speaks first
-    content = {t for t in q_stems if not t[0].isdigit()} - DOC_ONLY_WORDS
-    rank_penalty = 0.01 if content else 0.1
+    floor = min((c.dense for c in chosen), default=0.0)
     for s in sentences:
-        dense = s.dense if s.dense else min((c.dense for c in chosen), default=0.0)
-        s.score = dense + 0.12 * s.keyword - rank_penalty * s.hit_index
-        if RESTATES.search(s.text):  # "… har tagit emot en skrivelse med en fråga om varför …"
-            s.score -= 0.06
-        if cue and cue.search(s.text):  # "… ska redovisas senast …" for "När ska … redovisas?"
-            s.score += cue_bonus
-        if typed and type_found(q.wanted, s.text):  # a number for "Hur många …?", a date …
-            s.score += _FALLBACK_BONUS if s.fallback else _TYPE_BONUS
+        if s not in chosen:
+            s.dense = floor
+    if not sentences:
+        return []
+    matrix = feature_matrix(q, sentences, hits, analyzer)
+    scores = ranker.scores(matrix)
+    probs = np.exp(scores - scores.max())
+    probs /= probs.sum()
+    for s, row, z, p in zip(sentences, matrix, scores, probs, strict=True):
+        s.features, s.score, s.prob = row, float(z), float(p)
     return sorted(sentences, key=lambda s: -s.score)
 
 
-_TYPE_BONUS = 0.03
-# the top passages have no sentence of the asked type: one from below them answers first
-_FALLBACK_BONUS = 1.0
-
-
-
-def with_typed(
-    q: Question, sentences: list[Sentence], picked: list[Sentence], margin: float = 0.15
-) -> list[Sentence]:
-    """A question asking for a date, number or name whose chosen sentences hold none also gets
-    the best sentence that does, when it scores nearly as well ("Nätverket startade 2022 …").
-    Only the answer text changes: the refusal judges the chosen sentences."""
-    chosen = " ".join(s.text for s in picked)
-    if not picked or not q.expects_type or type_found(q.wanted, chosen):
-        return picked
-    typed = next((s for s in sentences if type_found(q.wanted, s.text)), None)
-    if typed is None or typed.score < picked[0].score - margin:
-        return picked
-    return picked + [typed]
-
-
-def pick(sentences: list[Sentence], n: int, margin: float = 0.025) -> list[Sentence]:
-    """The best sentence, and up to n-1 more that score nearly as well and say something new."""
+def pick(sentences: list[Sentence], n: int, ratio: float = 0.5) -> list[Sentence]:
+    """The best sentence, and up to n-1 more that the ranker finds at least ``ratio`` as likely
+    to answer and that say something new."""
     if not sentences:
         return []
     best = sentences[0]
     picked = [best]
     seen = {_norm(best.text)}
     for s in sentences[1:]:
-        if len(picked) >= n or s.score < best.score - margin:
+        if len(picked) >= n or s.prob < ratio * best.prob:
             break
         key = _norm(s.text)
-        if RESTATES.search(s.text) or key in seen or any(key in k or k in key for k in seen):
+        if key in seen or any(key in k or k in key for k in seen):
             continue
         seen.add(key)
         picked.append(s)

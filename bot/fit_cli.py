@@ -81,3 +81,72 @@ def fit_cmd(
     for cost in (0.5, 1, 2, 3, 4, 6):
         click.echo(f"  cost {cost}: {outcomes_at(rows, judge.confidence, cost)}")
     click.echo(f"wrote {path}")
+
+
+@click.command(name="fit-ranker")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    required=True,
+    metavar="QUESTIONS.jsonl=INDEX_DIR",
+    help="A labelled question set and the index its documents are in (repeat for each set).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the weights (default: bot/data/ranker.json, shipped with the bot).",
+)
+@click.option(
+    "--l2",
+    type=float,
+    multiple=True,
+    default=(1.0,),
+    show_default=True,
+    help="L2 penalty; given several times, the one with the best 5-fold top-1 on the tuning "
+    "questions is kept.",
+)
+@click.pass_context
+def fit_ranker_cmd(
+    ctx: click.Context, sets: tuple[str, ...], out: Path | None, l2: tuple[float, ...]
+) -> None:
+    """Fit the sentence ranker on the tuning parts of question sets.
+
+    Prints the 5-fold top-1 share (the right sentence ranked first) per L2 penalty, the
+    weights and the data hash."""
+    from bot.engine import Engine
+    from bot.evaluation.testset import load_testset
+    from bot.fit_ranker import collect, cross_validated, fit
+    from bot.ranker import Ranker, bundled_ranker
+    from ingest.settings import Settings
+
+    base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+    groups, sources = [], {}
+    for value in sets:
+        questions, index = _pair(value)
+        cases = load_testset(questions)
+        settings = base.model_copy(update={"index_dir": index})
+        click.echo(f"{questions}: {len(cases)} tuning questions …", err=True)
+        groups += collect(Engine.from_settings(settings), cases, questions.name)
+        sources[questions.name] = f"{len(cases)} tuning questions"
+    scores = {penalty: cross_validated(groups, penalty) for penalty in l2}
+    for penalty, share in scores.items():
+        click.echo(f"  l2 {penalty:g}: 5-fold top-1 {share:.3f}")
+    best = max(scores, key=lambda p: (scores[p], -p))
+    try:
+        model = fit(groups, best, sources)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    model["cv_top1_tuning"] = round(scores[best], 4)
+    path = out or bundled_ranker()
+    path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+    ranker = Ranker.load(path)
+    click.echo(
+        f"{model['questions']} questions ({model['questions_with_a_right_candidate']} with a right "
+        f"candidate), l2 {best:g}; top-1 {model['top1_tuning']:.3f}, top-3 "
+        f"{model['top3_tuning']:.3f} on the data fitted; data {model['data_sha256'][:12]}"
+    )
+    for name, w in zip(ranker.names, ranker.weights, strict=True):
+        click.echo(f"  {name:16s} {w:+.3f}")
+    click.echo(f"wrote {path}")

@@ -26,7 +26,8 @@ FEATURES = (
     "keyword",  # share of the question's stems in the best sentence
     "missing",  # share of the question's content words the corpus never uses
     "typed",  # the question wants a type (name, number, date) and the answer has it: 1, lacks it: -1
-    "margin",  # score of the best sentence minus the next one
+    "margin",  # the sentence ranker's score of the best sentence minus the next one
+    "rank_p",  # the sentence ranker's probability that the best sentence answers
     "restates",  # the best sentence restates a question ("… med en fråga om …")
     "cue",  # the question's kind has a cue phrase (deadline, reason, decision): found 1, absent -1
     "rank",  # rank of the passage the best sentence comes from (0 = best passage)
@@ -65,6 +66,7 @@ def features(
         "missing": parts.get("missing", 0.0),
         "typed": typed,
         "margin": best.score - second.score if second else 0.1,
+        "rank_p": best.prob,
         "restates": 1.0 if RESTATES.search(best.text) else 0.0,
         "cue": cue,
         "rank": float(best.hit_index),

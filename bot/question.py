@@ -12,6 +12,7 @@ from ingest.families import DocId, ids_in_text
 from ingest.keywords import words
 from ingest.lexicon import (
     DEADLINE_QUESTION,
+    IN_FORCE_QUESTION,
     DECISION_QUESTION,
     QUESTION_OPENERS,
     QUESTION_WORDS,
@@ -27,7 +28,7 @@ class Question:
     lang: str  # "sv" or "en"
     wanted: WantedType  # ("date", ""), ("count", "skolor"), ("name", "") …; None: no type
     why: bool  # asks for a reason
-    cue: str | None  # the kind whose answers have a cue phrase: "deadline", "reason", "decision"
+    cue: str | None  # the kind whose answers have a cue phrase: deadline, in_force, reason, decision
     ids: tuple[DocId, ...]  # document ids it mentions (Dnr, motion, SOU …: ingest/families.toml)
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
     content: frozenset[str]  # its words that are not question words or common verbs
@@ -54,6 +55,8 @@ def parse(text: str, history: list[str] | None = None) -> Question:
     cue = (
         "deadline"
         if DEADLINE_QUESTION.search(resolved)
+        else "in_force"
+        if IN_FORCE_QUESTION.search(resolved)
         else "reason"
         if why
         else "decision"

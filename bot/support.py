@@ -18,6 +18,7 @@ from ingest.keywords import Analyzer, words
 from ingest.lexicon import NUMBER_WORDS, QUESTION_WORDS, STATUTE_REF, TIME_WORDS
 
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
+_MONEY = re.compile(r"\b(kr|kronor|tkr|mnkr|mdkr|miljon\w*|miljard\w*|euro|sek)\b", re.I)
 _DATE = re.compile(r"\b(?:19|20)\d\d\b")
 # two capitalised words not at a sentence start; after "t.ex." or "bl.a." the sentence goes on
 _NAME = re.compile(
@@ -105,7 +106,7 @@ _WHICH_PERSON = re.compile(rf"^(?:vilken|vilka) {_PERSON_NOUN}\b")
 
 # a date or time: "När …?", "Från vilket år …?", "Under vilken period …?"
 _WHEN = (
-    r"^(?:när|when|(?:från |under |sedan |till )?"
+    r"^(?:(?:från |sedan |till )?när|when|(?:från |under |sedan |till )?"
     r"(?:vilket år|vilka år|vilken period|vilken termin|vilket datum))\b"
 )
 
@@ -145,7 +146,7 @@ def wanted_type(question: str) -> WantedType:
     q = question.lower().strip()
     if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
         return ("define", m.group(1))
-    if re.search(r"\b(kostar|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
+    if re.search(r"\b(kosta\w*|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
         return ("amount", "")
     if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
         return ("count", m.group(1))
@@ -179,11 +180,8 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
     answer_text = STATUTE_REF.sub("", answer_text)  # "(2010:800)" is neither a date nor an amount
     if kind == "define":
         return _names_term(detail, answer_text)
-    if kind == "amount":
-        return bool(
-            _NUMBER.search(answer_text)
-            or re.search(r"\b(kr|kronor|mnkr|miljon\w*)\b", answer_text, re.I)
-        )
+    if kind == "amount":  # Swedish prose gives money with its unit: "12 mnkr", "2,7 miljarder kronor"
+        return bool(_MONEY.search(answer_text))
     if kind == "count":
         return _counts(detail, answer_text)
     if kind == "number":

@@ -78,21 +78,31 @@ def years(text: str) -> set[int]:
 
 # --- kinds of question and the phrases that answer them --------------------------------------
 WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
-# "När ska uppdraget redovisas?", "Vilket datum ska utredaren lämna sitt betänkande?"
+# "När ska uppdraget redovisas?", "Till när skulle verket vara klart?"
 DEADLINE_QUESTION = re.compile(
     r"\b(när|senast|vilket datum|vilken dag|datum)\b.*\b(redovisa\w*|rapportera\w*|lämna\w*|"
-    r"slutredovis\w*|delredovis\w*|klar|avslutas|avsluta\w*|presentera\w*)\b|\bsenast\b",
+    r"slutredovis\w*|delredovis\w*|klar\w*|avslutas|avsluta\w*|presentera\w*)\b|\bsenast\b",
     re.I,
+)
+# "När ska reglerna börja gälla?", "Från när föreslås lagen gälla?": statutes and proposals say
+# when they apply by "träda i kraft"
+IN_FORCE_QUESTION = re.compile(
+    r"\b(när|vilket datum|vilket år)\b.*\b(gäll\w*|i kraft|tillämpas|införas|börja\w*)\b", re.I
 )
 DECISION_QUESTION = re.compile(
     r"^(vad|vilket|vilka)\b.*\b(beslut\w*|beslöt|föreslå\w*|föreslog|föreslogs|yrka\w*)\b", re.I
 )
 CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
+# a purpose answers "Varför …?" as a cause does: "… för att förbättra …", "Syftet är …",
+# "Bakgrunden till uppdraget är …"
+PURPOSE = re.compile(r"\b(för att|i syfte att|syft\w*|bakgrund\w*|avse\w* att|skälet|skälen)\b", re.I)
 CUE_PATTERNS = {
     # "Uppdraget ska redovisas senast den 31 mars 2025."
     "deadline": re.compile(r"\bsenast\b|\bska (?:\w+ )?(?:redovisas|lämnas|rapporteras)\b", re.I),
     # "… eftersom …", "… på grund av …"
-    "reason": CAUSAL,
+    "reason": re.compile(CAUSAL.pattern + "|" + PURPOSE.pattern, re.I),
+    # "Lagändringarna föreslås träda i kraft den 1 januari 2027."
+    "in_force": re.compile(r"\bi kraft\b|\bska tillämpas\b|\btillämpas (?:från|på|första)\b", re.I),
     "decision": re.compile(
         r"\b(beslutar|beslutade|beslöt|beslutat|föreslår|föreslås|föreslog|föreslagit|uppdrar|"
         r"tillstyrker|avstyrker|godkänner|bifall\w*|avslå\w*|yrkar)\b",

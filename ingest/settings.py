@@ -173,14 +173,6 @@ class Settings(BaseSettings):
         "asks for (a name for 'Vem' or 'Vilken forskare', a number for 'Hur många', a date for "
         "'När', a school's name for 'Vilka skolor').",
     )
-    cue_bonus: float = Field(
-        0.04,
-        ge=0,
-        description="Added to a candidate sentence's score when it has the cue phrase the "
-        "question's kind calls for: a deadline's 'senast' / 'ska redovisas' for 'När ska … "
-        "redovisas?', a reason's 'eftersom' for 'Varför …?', a decision's 'beslutar' for 'Vad "
-        "beslutade …?' (ingest/lexicon.py).",
-    )
     wrong_answer_cost: float = Field(
         1.5,
         ge=0,
@@ -196,6 +188,28 @@ class Settings(BaseSettings):
     )
     answer_sentences: int = Field(
         3, ge=1, le=5, description="Most sentences in an extractive answer."
+    )
+    answer_sentence_ratio: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="An extractive answer quotes, after the best sentence, those the sentence "
+        "ranker finds at least this share as likely to answer (up to answer_sentences). Chosen "
+        "on the tuning parts (docs/evaluation.md).",
+    )
+    answer_passages: int = Field(
+        3, ge=1, le=10, description="How many of the best passages the answer's sentences come from."
+    )
+    rank_embedded: int = Field(
+        40,
+        ge=1,
+        description="Most candidate sentences embedded per question for the sentence ranker; "
+        "past it, those sharing the most words with the question are embedded.",
+    )
+    ranker_model: Path | None = Field(
+        None,
+        description="The sentence ranker's fitted weights (JSON written by `python -m bot "
+        "fit-ranker`). Unset: the file shipped in bot/data/ranker.json.",
     )
     answer_mode: Literal["extractive", "generative"] = Field(
         "extractive",

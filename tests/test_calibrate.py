@@ -61,8 +61,10 @@ def _eval(testset: Path, settings, out: Path) -> dict:
 def test_a_threshold_calibrated_from_a_badly_set_run_holds_when_applied(
     small_testset, bundled_settings, tmp_path
 ):
-    # as after a switch of embedder: the configured threshold no longer fits the scores
-    bad = bundled_settings.model_copy(update={"refusal_threshold": 0.95})
+    # as after a switch of embedder: the configured threshold no longer fits the scores. The
+    # judge is off: the threshold is calibrated on the support alone, which is what it gates
+    judge_off = {"wrong_answer_cost": 0.0}
+    bad = bundled_settings.model_copy(update={"refusal_threshold": 0.95, **judge_off})
     before = _eval(small_testset, bad, tmp_path / "bad")
     assert before["answerable_refused"] >= 5
 
@@ -72,7 +74,7 @@ def test_a_threshold_calibrated_from_a_badly_set_run_holds_when_applied(
     predicted = choose(load_scores([tmp_path / "bad" / "results.jsonl"]))
     assert predicted.answerable_refused <= 1
 
-    fixed = bundled_settings.model_copy(update={"refusal_threshold": threshold})
+    fixed = bundled_settings.model_copy(update={"refusal_threshold": threshold, **judge_off})
     after = _eval(small_testset, fixed, tmp_path / "fixed")
     assert after["answerable_refused"] == predicted.answerable_refused
     unanswerable = after["n_questions"] - after["n_answerable"]

@@ -109,23 +109,6 @@ def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when
     assert typed_candidates(parse(question), hits, top, 3) == top
 
 
-def test_a_typed_question_also_quotes_the_best_sentence_of_its_type_when_close():
-    from bot.extractive import Sentence, with_typed
-    from bot.question import parse
-
-    def sent(text, score):
-        return Sentence(0, 0, len(text), text, score=score)
-
-    best = sent("Nätverket är ett samarbete mellan universitetet och staden.", 0.94)
-    dated = sent("Nätverket startade 2022 och har vuxit.", 0.87)
-    far = sent("Rapporten kom 2019.", 0.70)
-    question = parse("När drog nätverket igång?")
-    assert with_typed(question, [best, dated, far], [best]) == [best, dated]
-    assert with_typed(question, [best, far], [best]) == [best]  # too far below to be the answer
-    assert with_typed(question, [dated, best], [dated]) == [dated]  # already has a date
-    assert with_typed(parse("Vad gör nätverket?"), [best, dated], [best]) == [best]  # asks for no type
-
-
 def test_a_sentence_referring_back_within_its_first_words_brings_the_one_before():
     from bot.extractive import Sentence, extend
 
