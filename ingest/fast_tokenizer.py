@@ -26,14 +26,21 @@ from pathlib import Path
 import numpy as np
 
 TRIMMED, ID_MAP = "tokenizer.latin.json", "tokenizer.latin.npz"
-FORMAT = 2  # moves whenever kept_char or the files' layout change: older derived files are redone
+FORMAT = 3  # moves whenever kept_char or the files' layout change: older derived files are redone
 
 
 def kept_char(ch: str) -> bool:
     """Latin letters (Basic Latin to Latin Extended-B), general punctuation, currency signs,
-    letter-like symbols, arrows, mathematical operators and SentencePiece's word marker."""
+    letter-like symbols, arrows, mathematical operators, the private use area (word processors'
+    bullets, U+F0B7) and SentencePiece's word marker."""
     o = ord(ch)
-    return o < 0x250 or 0x2000 <= o < 0x20D0 or 0x2100 <= o < 0x2300 or ch == "\u2581"
+    return (
+        o < 0x250
+        or 0x2000 <= o < 0x20D0
+        or 0x2100 <= o < 0x2300
+        or 0xE000 <= o < 0xF900
+        or ch == "\u2581"
+    )
 
 
 def _stamp(source: Path) -> np.ndarray:
