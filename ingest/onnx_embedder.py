@@ -107,6 +107,21 @@ class OnnxEmbedder:
         tok_file = folder / "tokenizer.json"
         if not tok_file.is_file():
             raise UtbotError(f"No tokenizer.json in {folder} (needed next to the ONNX model).")
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, int(threads))
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        # the session (reading ~200 MB, optimising the graph) loads in a thread of its own, started
+        # first: it releases the GIL, so the tokenizer loads and a process starting up opens its
+        # index meanwhile; first use waits
+        self._session = None
+        self._load_error: Exception | None = None
+        self._loading: threading.Thread | None = threading.Thread(
+            target=self._load_session, args=(ort, opts), name="onnx-session", daemon=True
+        )
+        self._loading.start()
         self._tok = FastTokenizer(tok_file)
         self._qp = query_prefix if query_prefix is not None else info.get("query_prefix", E5_QUERY)
         self._pp = (
@@ -121,20 +136,6 @@ class OnnxEmbedder:
         pad = self._tok.token_to_id("<pad>")
         self._pad = pad if pad is not None else (self._tok.token_to_id("[PAD]") or 0)
 
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, int(threads))
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.log_severity_level = 3
-        # the session (reading ~200 MB, optimising the graph) loads in a thread of its own: it
-        # releases the GIL, so a process starting up opens its index meanwhile; first use waits
-        self._session = None
-        self._load_error: Exception | None = None
-        self._loading: threading.Thread | None = threading.Thread(
-            target=self._load_session, args=(ort, opts), name="onnx-session", daemon=True
-        )
-        self._loading.start()
         config = folder / "config.json"
         hidden = (
             json.loads(config.read_text(encoding="utf-8")).get("hidden_size")
