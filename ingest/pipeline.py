@@ -275,7 +275,14 @@ class Ingestor:
         store = VectorStore(self.settings)
         if todo or removed:
             cat.set_meta("embed_model", self.embedder.model_id)
-            writer = Writer(cat, store, self.embedder, self.settings.embed_batch_size, self.progress)
+            writer = Writer(
+                cat,
+                store,
+                self.embedder,
+                self.settings.embed_batch_size,
+                self.progress,
+                self.settings.embed_ahead_batches,
+            )
             writer.write(todo, removed, summary)
         repairs = repair(
             cat,

@@ -89,7 +89,19 @@ class Settings(BaseSettings):
         description="Prefix put before passages (sentence-transformers backend; 'passage: ' for "
         "e5). onnx backend: empty = the model folder's utbot_model.json, else e5's 'passage: '.",
     )
-    embed_batch_size: int = Field(16, ge=1, description="Chunks embedded per call.")
+    embed_batch_size: int = Field(
+        16,
+        ge=1,
+        description="Chunks embedded per call; an ingest also writes its files to Chroma and the "
+        "catalogue in groups of about this many new chunks (one upsert, one transaction).",
+    )
+    embed_ahead_batches: int = Field(
+        2,
+        ge=0,
+        description="Ingest: batches a background thread may embed ahead of the writes, so that "
+        "Chroma and the catalogue are written while the next batch is embedded (the embedder "
+        "releases the GIL). 0 embeds in the writing thread, one batch at a time.",
+    )
     embed_batch_tokens: int = Field(
         4096,
         ge=512,

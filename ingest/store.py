@@ -137,9 +137,16 @@ class Catalogue:
         self.db.execute("UPDATE files SET mtime_ns=? WHERE path=?", (mtime_ns, path))
 
     def mark_pending(self, path: str, chunk_ids: list[str]) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pending VALUES (?, ?)", (path, json.dumps(chunk_ids))
-        )
+        self.mark_pending_many([(path, chunk_ids)])
+
+    def mark_pending_many(self, marks: list[tuple[str, list[str]]]) -> None:
+        """Mark files pending, each with the chunk ids it will own or drop (one transaction)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pending VALUES (?, ?)",
+                [(path, json.dumps(ids)) for path, ids in marks],
+            )
 
     def pending(self) -> dict[str, list[str]]:
         return {
@@ -155,27 +162,34 @@ class Catalogue:
     def commit_file(
         self, record: FileRecord, metadata: dict, clean_text: str, chunk_rows: list
     ) -> None:
-        """Replace one file's rows in a single transaction (the point where it counts as done)."""
+        self.commit_files([(record, metadata, clean_text, chunk_rows)])
+
+    def commit_files(self, files: list[tuple[FileRecord, dict, str, list]]) -> None:
+        """Replace files' rows in a single transaction: the point where they count as done
+        (each ``(record, metadata, clean_text, chunk_rows)``)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM chunks WHERE path=?", (record.path,))
-            self.db.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)", chunk_rows)
-            self.db.execute(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    record.path,
-                    record.doc_id,
-                    record.sha256,
-                    record.size,
-                    record.mtime_ns,
-                    record.n_chunks,
-                    now,
-                    json.dumps(metadata, ensure_ascii=False),
-                    clean_text,
-                ),
-            )
-            self.db.execute("DELETE FROM pending WHERE path=?", (record.path,))
+            for record, metadata, clean_text, chunk_rows in files:
+                self.db.execute("DELETE FROM chunks WHERE path=?", (record.path,))
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)", chunk_rows
+                )
+                self.db.execute(
+                    "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)",
+                    (
+                        record.path,
+                        record.doc_id,
+                        record.sha256,
+                        record.size,
+                        record.mtime_ns,
+                        record.n_chunks,
+                        now,
+                        json.dumps(metadata, ensure_ascii=False),
+                        clean_text,
+                    ),
+                )
+                self.db.execute("DELETE FROM pending WHERE path=?", (record.path,))
             self.db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('chunk_version', ?)",
                 (str(int(self.chunk_version) + 1),),
