@@ -29,6 +29,7 @@ DEFAULT_SETS = (
     "eval/holdout3.jsonl",
     "eval/holdout4.jsonl",
     "eval/dev_questions.jsonl",
+    "eval/swequad_mc_dev.jsonl",
 )
 
 
