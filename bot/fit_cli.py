@@ -20,8 +20,7 @@ def _pair(value: str) -> tuple[Path, Path]:
     return Path(questions), Path(index)
 
 
-@click.command(name="fit")
-@click.option(
+_sets_option = click.option(
     "--set",
     "sets",
     multiple=True,
@@ -29,6 +28,10 @@ def _pair(value: str) -> tuple[Path, Path]:
     metavar="QUESTIONS.jsonl=INDEX_DIR",
     help="A labelled question set and the index its documents are in (repeat for each set).",
 )
+
+
+@click.command(name="fit")
+@_sets_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -84,14 +87,7 @@ def fit_cmd(
 
 
 @click.command(name="fit-ranker")
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    required=True,
-    metavar="QUESTIONS.jsonl=INDEX_DIR",
-    help="A labelled question set and the index its documents are in (repeat for each set).",
-)
+@_sets_option
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
