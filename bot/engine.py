@@ -106,11 +106,16 @@ class Engine:
         )[:k]
         t_retrieve = time.perf_counter()
         sentences = self.rank_sentences(
-            q, self.retriever.without_authors(resolved) if scope and not doc_ids else resolved, qvec, hits
+            q,
+            self.retriever.without_authors(resolved) if scope and not doc_ids else resolved,
+            qvec,
+            hits,
         )
         if trace is not None:
             trace.update(question=q, hits=hits, sentences=sentences)
-        picked = pick(sentences, self.settings.answer_sentences, self.settings.answer_sentence_ratio)
+        picked = pick(
+            sentences, self.settings.answer_sentences, self.settings.answer_sentence_ratio
+        )
         parts = self._support(q, hits, sentences, picked, doc_ids)
         support = parts["support"]
         outcome = "refused" if support < self.settings.refusal_threshold or not picked else "answer"

@@ -73,7 +73,10 @@ def fit(groups: Sequence[Group], l2: float, sources: dict[str, str]) -> dict:
     scale[scale == 0] = 1.0
     weights = fit_softmax([(g.features / scale, g.labels) for g in usable], l2)
     data = json.dumps(
-        [[g.set_name, g.case_id, g.labels.tolist(), np.round(g.features, 6).tolist()] for g in groups]
+        [
+            [g.set_name, g.case_id, g.labels.tolist(), np.round(g.features, 6).tolist()]
+            for g in groups
+        ]
     )
     raw = weights / scale
     return {

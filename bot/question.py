@@ -12,8 +12,8 @@ from ingest.families import DocId, ids_in_text
 from ingest.keywords import words
 from ingest.lexicon import (
     DEADLINE_QUESTION,
-    IN_FORCE_QUESTION,
     DECISION_QUESTION,
+    IN_FORCE_QUESTION,
     QUESTION_OPENERS,
     QUESTION_WORDS,
     WHY,
@@ -28,7 +28,9 @@ class Question:
     lang: str  # "sv" or "en"
     wanted: WantedType  # ("date", ""), ("count", "skolor"), ("name", "") …; None: no type
     why: bool  # asks for a reason
-    cue: str | None  # the kind whose answers have a cue phrase: deadline, in_force, reason, decision
+    cue: (
+        str | None
+    )  # the kind whose answers have a cue phrase: deadline, in_force, reason, decision
     ids: tuple[DocId, ...]  # document ids it mentions (Dnr, motion, SOU …: ingest/families.toml)
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
     content: frozenset[str]  # its words that are not question words or common verbs

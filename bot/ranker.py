@@ -122,8 +122,10 @@ class Ranker:
                 "`python -m bot fit-ranker` or set UTBOT_RANKER_MODEL to a valid file."
             ) from exc
         unknown = set(ranker.names) - set(FEATURES)
-        if unknown or len(ranker.names) != len(ranker.scale) or len(ranker.names) != len(
-            ranker.weights
+        if (
+            unknown
+            or len(ranker.names) != len(ranker.scale)
+            or len(ranker.names) != len(ranker.weights)
         ):
             raise RankerModelError(
                 f"{path}: features {sorted(unknown) or ranker.names} do not match the engine's "

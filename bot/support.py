@@ -180,7 +180,8 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
     answer_text = STATUTE_REF.sub("", answer_text)  # "(2010:800)" is neither a date nor an amount
     if kind == "define":
         return _names_term(detail, answer_text)
-    if kind == "amount":  # Swedish prose gives money with its unit: "12 mnkr", "2,7 miljarder kronor"
+    # Swedish prose gives money with its unit: "12 mnkr", "2,7 miljarder kronor"
+    if kind == "amount":
         return bool(_MONEY.search(answer_text))
     if kind == "count":
         return _counts(detail, answer_text)

@@ -95,7 +95,9 @@ DECISION_QUESTION = re.compile(
 CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 # a purpose answers "Varför …?" as a cause does: "… för att förbättra …", "Syftet är …",
 # "Bakgrunden till uppdraget är …"
-PURPOSE = re.compile(r"\b(för att|i syfte att|syft\w*|bakgrund\w*|avse\w* att|skälet|skälen)\b", re.I)
+PURPOSE = re.compile(
+    r"\b(för att|i syfte att|syft\w*|bakgrund\w*|avse\w* att|skälet|skälen)\b", re.I
+)
 CUE_PATTERNS = {
     # "Uppdraget ska redovisas senast den 31 mars 2025."
     "deadline": re.compile(r"\bsenast\b|\bska (?:\w+ )?(?:redovisas|lämnas|rapporteras)\b", re.I),

@@ -13,7 +13,14 @@ from click.testing import CliRunner
 from bot.evaluation.testset import load_testset
 from bot.fit_ranker import Group, collect, cross_validated, fit, top_share
 from bot.question import parse
-from bot.ranker import FEATURES, Ranker, RankerModelError, bundled_ranker, feature_matrix, fit_softmax
+from bot.ranker import (
+    FEATURES,
+    Ranker,
+    RankerModelError,
+    bundled_ranker,
+    feature_matrix,
+    fit_softmax,
+)
 
 
 def groups(seed: int = 0, n: int = 40) -> list[Group]:
