@@ -126,9 +126,9 @@ def score_sentences(
     """The candidates scored by the fitted sentence ranker (bot/ranker.py), best first; each
     gets its ranker score, its probability among the candidates and its feature row."""
     q_stems = set(analyzer.tokens(question))
-    for s in sentences:
-        s_stems = set(analyzer.tokens(s.text))
-        s.keyword = len(q_stems & s_stems) / len(q_stems) if q_stems else 0.0
+    tokens = [analyzer.tokens(s.text) for s in sentences]  # once: the ranker's features read them
+    for s, toks in zip(sentences, tokens, strict=True):
+        s.keyword = len(q_stems & set(toks)) / len(q_stems) if q_stems else 0.0
     # past max_embedded candidates, the keyword share and the passage's rank choose which to
     # embed; the rest take the lowest cosine found
     ranked = sorted(sentences, key=lambda s: (-s.keyword, s.hit_index))
@@ -144,7 +144,7 @@ def score_sentences(
             s.dense = floor
     if not sentences:
         return []
-    matrix = feature_matrix(q, sentences, hits, analyzer)
+    matrix = feature_matrix(q, sentences, hits, analyzer, tokens)
     scores = ranker.scores(matrix)
     probs = np.exp(scores - scores.max())
     probs /= probs.sum()

@@ -10,12 +10,12 @@ of the data they were fitted on; nothing here is tuned by hand.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.question import Question
+from bot.weights import read_weights
 from ingest.errors import UtbotError
 from ingest.lexicon import CUE_PATTERNS, RESTATES, years
 
@@ -87,34 +87,16 @@ class Judge:
 
     @classmethod
     def load(cls, path: Path) -> Judge:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            judge = cls(
-                tuple(data["features"]),
-                tuple(data["mean"]),
-                tuple(data["scale"]),
-                tuple(data["weights"]),
-                float(data["bias"]),
-                {
-                    k: v
-                    for k, v in data.items()
-                    if k not in {"features", "mean", "scale", "weights", "bias"}
-                },
+        return cls(
+            **read_weights(
+                path,
+                ("mean", "scale", "weights"),
+                ("bias",),
+                FEATURES,
+                JudgeModelError,
+                "Refit with `python -m bot fit` or set UTBOT_JUDGE_MODEL to a valid file.",
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise JudgeModelError(
-                f"cannot read the judge's weights from {path} ({exc}). Refit them with "
-                "`python -m bot fit` or set UTBOT_JUDGE_MODEL to a valid file."
-            ) from exc
-        unknown = set(judge.names) - set(FEATURES)
-        if unknown or not (
-            len(judge.names) == len(judge.mean) == len(judge.scale) == len(judge.weights)
-        ):
-            raise JudgeModelError(
-                f"{path}: features {sorted(unknown) or judge.names} do not match the engine's "
-                f"({', '.join(FEATURES)}); refit with `python -m bot fit`."
-            )
-        return judge
+        )
 
     def confidence(self, feats: dict[str, float]) -> float:
         """Probability that the chosen sentences answer the question."""

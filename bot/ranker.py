@@ -12,7 +12,6 @@ nothing here is tuned by hand.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import numpy as np
 
 from bot.question import Question
 from bot.support import type_found
+from bot.weights import read_weights
 from ingest.errors import UtbotError
 from ingest.lexicon import CUE_PATTERNS, RESTATES, years
 
@@ -56,12 +56,16 @@ def bundled_ranker() -> Path:
     return Path(str(files("bot").joinpath("data", "ranker.json")))
 
 
-def feature_matrix(q: Question, sentences: Sequence, hits: Sequence, analyzer) -> np.ndarray:
-    """One row of FEATURES per candidate sentence (``bot.extractive.Sentence``)."""
+def feature_matrix(
+    q: Question, sentences: Sequence, hits: Sequence, analyzer, tokens: Sequence | None = None
+) -> np.ndarray:
+    """One row of FEATURES per candidate sentence (``bot.extractive.Sentence``); ``tokens``: the
+    sentences' analyzer tokens when the caller already has them."""
     q_tokens = analyzer.tokens(q.resolved)
     q_stems = set(q_tokens)
     q_pairs = set(zip(q_tokens, q_tokens[1:], strict=False))
-    stems = [set(analyzer.tokens(s.text)) for s in sentences]
+    tokens = tokens if tokens is not None else [analyzer.tokens(s.text) for s in sentences]
+    stems = [set(t) for t in tokens]
     holders = {t: sum(t in st for st in stems) for t in q_stems}
     rare = {t: 1.0 / n for t, n in holders.items() if n}
     rare_total = sum(rare.values())
@@ -71,9 +75,8 @@ def feature_matrix(q: Question, sentences: Sequence, hits: Sequence, analyzer) -
     for s in sentences:
         ordinals.setdefault(s.hit_index, []).append(s.start)
     rows = []
-    for s, st in zip(sentences, stems, strict=True):
-        tokens = analyzer.tokens(s.text)
-        pairs = set(zip(tokens, tokens[1:], strict=False))
+    for s, st, toks in zip(sentences, stems, tokens, strict=True):
+        pairs = set(zip(toks, toks[1:], strict=False))
         quoted = years(s.text)
         rows.append(
             (
@@ -108,30 +111,16 @@ class Ranker:
 
     @classmethod
     def load(cls, path: Path) -> Ranker:
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-            ranker = cls(
-                tuple(data["features"]),
-                tuple(data["scale"]),
-                tuple(data["weights"]),
-                {k: v for k, v in data.items() if k not in {"features", "scale", "weights"}},
+        return cls(
+            **read_weights(
+                path,
+                ("scale", "weights"),
+                (),
+                FEATURES,
+                RankerModelError,
+                "Refit with `python -m bot fit-ranker` or set UTBOT_RANKER_MODEL to a valid file.",
             )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise RankerModelError(
-                f"cannot read the sentence ranker's weights from {path} ({exc}). Refit them with "
-                "`python -m bot fit-ranker` or set UTBOT_RANKER_MODEL to a valid file."
-            ) from exc
-        unknown = set(ranker.names) - set(FEATURES)
-        if (
-            unknown
-            or len(ranker.names) != len(ranker.scale)
-            or len(ranker.names) != len(ranker.weights)
-        ):
-            raise RankerModelError(
-                f"{path}: features {sorted(unknown) or ranker.names} do not match the engine's "
-                f"({', '.join(FEATURES)}); refit with `python -m bot fit-ranker`."
-            )
-        return ranker
+        )
 
     def scores(self, matrix: np.ndarray) -> np.ndarray:
         """The candidates' scores (log-odds up to a constant per question)."""
