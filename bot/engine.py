@@ -11,19 +11,18 @@ import re
 import time
 from dataclasses import replace
 
+from bot.compose import citations, compose
 from bot.extractive import (
     SentenceEmbeddingCache,
     candidate_sentences,
-    extend,
     pick,
     score_sentences,
-    trim_passage,
     typed_candidates,
 )
 from bot.grounding import check_grounding, quoted_spans
 from bot.judge import Judge, bundled_judge, confidence_needed
 from bot.judge import features as judge_features
-from bot.models import Answer, Citation, Filters
+from bot.models import Answer, Filters
 from bot.query import detect_language
 from bot.question import Question, parse
 from bot.ranker import Ranker, bundled_ranker
@@ -136,12 +135,12 @@ class Engine:
                 text["refusal" if outcome == "refused" else "no_direct_answer"],
                 True,
                 [],
-                nearest=self._citations(hits[:3], {}),
+                nearest=citations(hits[:3], {}),
                 outcome=outcome,
                 **extra,
             )
         else:
-            answer = self._compose(question, resolved, lang, hits, quoted)
+            answer = compose(question, resolved, lang, hits, quoted)
             if self.settings.answer_mode == "generative":
                 answer = self._generative(
                     question, resolved, lang, hits, text, history or [], answer
@@ -220,10 +219,10 @@ class Engine:
         common = {"lang": lang, "mode": "generative", "llm": label}
         common["resolved_question"] = extractive.resolved_question
         if reply.strip(' "”“.') == text["refusal"].strip(" ."):  # the refusal, give or take a stop
-            nearest = self._citations(hits[:3], {})
+            nearest = citations(hits[:3], {})
             return Answer(question, text["refusal"], True, [], nearest=nearest, **common)
         spans = {i: quoted_spans(reply, h.text) for i, h in enumerate(hits)}
-        answer = Answer(question, reply, False, self._citations(hits, spans), **common)
+        answer = Answer(question, reply, False, citations(hits, spans), **common)
         ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
         if ok:
             return answer
@@ -259,60 +258,6 @@ class Engine:
         typed = type_found(q.wanted, " ".join(s.text for s in picked), " / ".join(headings))
         support = dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
         return {"support": support, "missing": missing, "typed": float(typed)}
-
-    def _compose(self, question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:
-        order = {}
-        for s in picked:  # citations numbered in the order the answer uses them, then the rest
-            order.setdefault(s.hit_index, len(order) + 1)
-        for i in range(len(hits)):
-            order.setdefault(i, len(order) + 1)
-        spans: dict[int, list[tuple[int, int]]] = {}
-        parts = []
-        for s in sorted(picked, key=lambda s: (order[s.hit_index], s.start)):
-            a, b = extend(s, hits[s.hit_index].text)
-            if any(a < b2 and a2 < b for a2, b2 in spans.get(s.hit_index, [])):
-                continue  # already quoted as part of a neighbour
-            spans.setdefault(s.hit_index, []).append((a, b))
-            quote = hits[s.hit_index].text[a:b].strip()
-            parts.append(f"{quote} [{order[s.hit_index]}]")
-        ranked = sorted(range(len(hits)), key=lambda i: order[i])
-        citations = self._citations(
-            [hits[i] for i in ranked], {r: spans.get(i, []) for r, i in enumerate(ranked)}
-        )
-        return Answer(
-            question,
-            "\n".join(parts),
-            False,
-            citations,
-            lang=lang,
-            resolved_question=resolved if resolved != question else None,
-        )
-
-    def _citations(
-        self, hits: list[Hit], spans: dict[int, list[tuple[int, int]]]
-    ) -> list[Citation]:
-        out = []
-        for n, h in enumerate(hits, start=1):
-            md = h.metadata
-            out.append(
-                Citation(
-                    n=n,
-                    chunk_id=h.chunk_id,
-                    doc_id=h.doc_id,
-                    source=md.get("source", ""),
-                    title=md.get("title"),
-                    dnr=md.get("dnr"),
-                    date=md.get("date"),
-                    section=md.get("section"),
-                    page=md.get("pages"),
-                    text=trim_passage(h.text, spans.get(n - 1, [])),
-                    full_text=h.text,
-                    score=round(h.score, 4),
-                    doc_type=md.get("type"),
-                    ref=md.get("ref"),
-                )
-            )
-        return out
 
 
 def _asks_more_than_the_name(question: str, analyzer) -> bool:
