@@ -257,7 +257,21 @@ class Engine:
         }
         typed = type_found(q.wanted, " ".join(s.text for s in picked), " / ".join(headings))
         support = dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
-        return {"support": support, "missing": missing, "typed": float(typed)}
+        coverage = self._coverage(q, hits[best.hit_index] if best else hits[0])
+        return {"support": support, "missing": missing, "typed": float(typed), "coverage": coverage}
+
+    def _coverage(self, q: Question, hit: Hit) -> float:
+        """How much of what the question is about the answering passage speaks of: the share of
+        the question's stems found in the passage or its section heading, each weighted by how
+        rare it is in the index (a question's rarest words name what it is about)."""
+        keywords = self.retriever.keywords
+        stems = set(keywords.analyzer.tokens(q.resolved))
+        if not stems:
+            return 1.0
+        idf = keywords.idf(stems)
+        heading = hit.metadata.get("section") or ""
+        found = stems & set(keywords.analyzer.tokens(f"{heading}\n{hit.text}"))
+        return sum(idf[s] for s in found) / sum(idf.values())
 
 
 def _asks_more_than_the_name(question: str, analyzer) -> bool:

@@ -51,23 +51,38 @@ def fit_cmd(
 ) -> None:
     """Fit the judge (answer, or only show the passages) on the tuning parts of question sets.
 
-    Questions are asked with the judge off; the weights, the data hash and, per wrong-answer
-    cost, how the tuning questions would come out are printed."""
+    Questions are asked with the judge off, and those with evidence once more with their source
+    documents left out of retrieval (near-topic questions the index cannot answer); the weights,
+    the data hash and, per wrong-answer cost, how the tuning questions would come out are
+    printed."""
     from bot.engine import Engine
     from bot.evaluation.testset import load_testset
-    from bot.fit import DEFAULT_FEATURES, collect, fit, outcomes_at
+    from bot.fit import (
+        DEFAULT_FEATURES,
+        collect,
+        collect_without_source,
+        fit,
+        fit_rows,
+        leaves_out_source,
+        outcomes_at,
+    )
     from bot.judge import Judge, bundled_judge
     from ingest.settings import Settings
 
     base = ctx.obj if isinstance(ctx.obj, Settings) else Settings()
-    rows, sources = [], {}
+    answered, left_out, sources, unanswerable, asked = [], [], {}, 0, 0
     for value in sets:
         questions, index = _pair(value)
         cases = load_testset(questions)
         settings = base.model_copy(update={"index_dir": index, "wrong_answer_cost": 0.0})
         click.echo(f"{questions}: {len(cases)} tuning questions …", err=True)
-        rows += collect(Engine.from_settings(settings), cases, questions.name)
+        engine = Engine.from_settings(settings)
+        answered += collect(engine, cases, questions.name)
+        left_out += collect_without_source(engine, cases, questions.name)
+        unanswerable += sum(1 for c in cases if not c.answerable)
+        asked += sum(1 for c in cases if leaves_out_source(c))
         sources[questions.name] = f"{len(cases)} tuning questions"
+    rows = fit_rows(answered, left_out, unanswerable, asked)
     names = tuple(f.strip() for f in features.split(",")) if features else DEFAULT_FEATURES
     try:
         model = fit(rows, l2, sources, names)
@@ -77,12 +92,17 @@ def fit_cmd(
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     judge = Judge.load(path)
     click.echo(
-        f"{len(rows)} rows ({model['rows_correct']} correct); data {model['data_sha256'][:12]}"
+        f"{len(answered)} rows of questions as asked ({sum(r.correct for r in answered)} "
+        f"correct); {len(left_out)} of {asked} asked without their source answered (weight "
+        f"{model['left_out_weight']}: {unanswerable} unanswerable tuning questions); data "
+        f"{model['data_sha256'][:12]}"
     )
     for name, w in zip(judge.names, judge.weights, strict=True):
         click.echo(f"  {name:15s} {w:+.3f}")
-    for cost in (0.5, 1, 2, 3, 4, 6):
-        click.echo(f"  cost {cost}: {outcomes_at(rows, judge.confidence, cost)}")
+    for cost in (0.5, 1, 1.5, 2, 3, 4):
+        as_asked = outcomes_at(answered, judge.confidence, cost)
+        missing = outcomes_at(left_out, judge.confidence, cost)["wrong"]
+        click.echo(f"  cost {cost}: {as_asked}; without their source, answered {missing}")
     click.echo(f"wrote {path}")
 
 

@@ -32,6 +32,7 @@ FEATURES = (
     "cue",  # the question's kind has a cue phrase (deadline, reason, decision): found 1, absent -1
     "rank",  # rank of the passage the best sentence comes from (0 = best passage)
     "other_year",  # the question names a year, the quote names years but not that one: 1
+    "coverage",  # share of the question's stems (weighted by rarity) in the answering passage
 )
 
 
@@ -70,6 +71,7 @@ def features(
         "restates": 1.0 if RESTATES.search(best.text) else 0.0,
         "cue": cue,
         "rank": float(best.hit_index),
+        "coverage": parts.get("coverage", 1.0),
         "other_year": 1.0
         if question.years and (quoted := years(text)) and not question.years & quoted
         else 0.0,

@@ -210,6 +210,19 @@ class KeywordIndex:
         top = top[np.argsort(-scores[top])]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
+    def idf(self, stems) -> dict[str, float]:
+        """BM25's inverse document frequency of each stem over the chunks; a stem no chunk uses
+        gets the highest (it is as rare as a word can be)."""
+        vocab = self.retriever.vocab_dict if self.ids else {}
+        indptr = self.retriever.scores["indptr"] if self.ids else None
+        n = len(self.ids)
+        out = {}
+        for stem in stems:
+            t = vocab.get(stem)
+            df = int(indptr[t + 1] - indptr[t]) if t is not None else 0
+            out[stem] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
+
     def _scores(self, retriever, tokens: list[str]) -> np.ndarray:
         vocab = retriever.vocab_dict
         tokens = [t for t in tokens if t in vocab]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bot.fit import Row, fit, fit_logistic, outcomes_at
+from bot.fit import Row, collect_without_source, fit, fit_logistic, fit_rows, outcomes_at
 from bot.judge import FEATURES, Judge, JudgeModelError, bundled_judge, confidence_needed
 
 
@@ -38,6 +38,49 @@ def test_newton_finds_the_penalised_maximum_likelihood():
     p = 1 / (1 + np.exp(-(x[:, 0] * w[0] + b)))
     assert abs(np.sum((p - y) * x[:, 0]) + 1.0 * w[0]) < 1e-8  # gradient zero
     assert abs(np.sum(p - y)) < 1e-8 and w[0] > 0
+
+
+def test_a_row_of_weight_two_counts_as_the_same_row_twice():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(30, 2))
+    y = (x[:, 0] + rng.normal(size=30) > 0).astype(float)
+    weights = np.where(np.arange(30) < 10, 2.0, 1.0)
+    twice = np.vstack([x, x[:10]]), np.concatenate([y, y[:10]])
+    assert np.allclose(
+        fit_logistic(x, y, 1.0, sample_weight=weights)[0], fit_logistic(*twice, 1.0)[0]
+    )
+
+
+def test_questions_left_without_their_source_count_as_the_sets_unanswerable_ones():
+    asked = rows()[:40]
+    left_out = [
+        Row("set (source left out)", f"q{i}", r.features, False) for i, r in enumerate(rows())
+    ]
+    got = fit_rows(asked, left_out, unanswerable=15, asked=60)
+    assert got[:40] == asked and all(r.weight == 0.25 for r in got[40:])  # 15 of 60
+    model = fit(got, 1.0, {})
+    assert model["rows_left_out"] == 60 and model["left_out_weight"] == 0.25
+    assert model["data_sha256"] != fit(asked + left_out, 1.0, {})["data_sha256"]
+
+
+def test_a_question_asked_without_its_source_never_sees_that_document(engine):
+    from bot.evaluation.testset import load_testset
+
+    cases = [c for c in load_testset("eval/splits/testset.tuning.jsonl") if c.evidence][:8]
+    own_where = engine.retriever._where
+    sure = type(engine)(
+        engine.settings.model_copy(update={"wrong_answer_cost": 0.0}), engine.embedder
+    )
+    seen = []
+    real = sure.answer
+    sure.answer = lambda q: seen.append(real(q)) or seen[-1]
+    got = collect_without_source(sure, cases, "testset.tuning.jsonl")
+    assert len(seen) == len(cases) and sure.retriever._where.__func__ is own_where.__func__
+    for case, answer in zip(cases, seen, strict=True):
+        shown = [c.source for c in answer.citations + answer.nearest]
+        assert shown and not set(shown) & set(case.expected_sources), case.id
+    assert got and all(r.set_name.endswith("(source left out)") for r in got)
+    assert not any(r.correct for r in got)  # the bundled statements do not repeat each other
 
 
 def test_a_feature_that_separates_right_from_wrong_gets_the_weight(tmp_path):

@@ -134,3 +134,11 @@ def test_the_next_ingest_upgrades_an_older_keyword_index_without_embedding(tmp_p
     assert again.embedded == 0 and again.files_unchanged == 1
     loaded = KeywordIndex.load(keywords)
     assert loaded is not None and loaded.search("läxor", k=1, gram_weight=0.7)
+
+
+def test_idf_ranks_a_word_few_chunks_use_above_one_every_chunk_uses():
+    texts = ["Skolan har många elever.", "Skolan har nya lärare.", "Rektorn leder skolan."]
+    index = KeywordIndex.build(["a", "b", "c"], texts, "v1")
+    stem = index.analyzer.stem
+    idf = index.idf({stem("skolan"), stem("rektorn"), "kvantfysik"})
+    assert idf[stem("skolan")] < idf[stem("rektorn")] < idf["kvantfysik"]
