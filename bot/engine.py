@@ -141,10 +141,11 @@ class Engine:
             )
         else:
             answer = compose(question, resolved, lang, hits, quoted)
-            if self.settings.answer_mode == "generative":
-                answer = self._generative(
-                    question, resolved, lang, hits, text, history or [], answer
-                )
+        # the judge weighs the sentence the extractive answer would quote; a model reading the
+        # passages may still find the answer there, so `passages` asks it too (its answer must
+        # pass the grounding check; if it cannot answer, the passages are shown)
+        if self.settings.answer_mode == "generative" and outcome != "refused":
+            answer = self._generative(question, resolved, lang, hits, text, history or [], answer)
         ok, problems = check_grounding(answer, self.settings.llm_unquoted_words)
         if not ok:  # never show an answer that does not quote its sources exactly
             answer = Answer(
@@ -205,8 +206,9 @@ class Engine:
             self.retriever = HybridRetriever(self.settings, self.embedder)
 
     def _generative(self, question, resolved, lang, hits, text, history, extractive) -> Answer:
-        """The LLM's answer if it passes the grounding check; otherwise the extractive answer with
-        a note saying why (the endpoint failed, or its answer could not be verified)."""
+        """The LLM's answer if it passes the grounding check; otherwise the extractive answer (or
+        the passages on the topic) with a note saying why (the endpoint failed, or its answer
+        could not be verified)."""
         from bot.generative import GenerationError
 
         label = self._chat.label
@@ -219,6 +221,8 @@ class Engine:
         common = {"lang": lang, "mode": "generative", "llm": label}
         common["resolved_question"] = extractive.resolved_question
         if reply.strip(' "”“.') == text["refusal"].strip(" ."):  # the refusal, give or take a stop
+            if extractive.outcome == "passages":  # the passages on the topic say more than no
+                return replace(extractive, **common)
             nearest = citations(hits[:3], {})
             return Answer(question, text["refusal"], True, [], nearest=nearest, **common)
         spans = {i: quoted_spans(reply, h.text) for i, h in enumerate(hits)}

@@ -316,3 +316,23 @@ def test_the_default_install_pulls_in_no_llama_index():
             pass
     assert len(seen) > 50  # the closure was walked
     assert not [n for n in seen if n.startswith("llama")]
+
+
+def test_a_question_the_judge_leaves_to_the_passages_still_reaches_the_model(
+    bundled_settings, embedder, stub, llm, tmp_path
+):
+    import json
+
+    from bot.fit import Row, fit
+    from bot.judge import FEATURES
+
+    rows = [Row("s", str(i), dict.fromkeys(FEATURES, float(i)), i % 2 == 0) for i in range(4)]
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps({**fit(rows, 1.0, {}, names=("support",)), "bias": -50.0}))
+    unsure = Engine(_settings(bundled_settings, stub, "ollama", judge_model=path), embedder)
+    answer = unsure.answer(SKARHOLMEN)  # the extractive answer would be `passages`
+    assert answer.outcome == "answer" and answer.mode == "generative" and len(llm.requests) == 1
+    llm.reply = lambda req: f"”{req.refusal()[:-1]}”"  # the model finds no answer either
+    shown = unsure.answer(SKARHOLMEN)
+    assert shown.outcome == "passages" and shown.answer == _text("no_direct_answer")
+    assert shown.nearest and shown.mode == "generative" and len(llm.requests) == 2
