@@ -260,7 +260,13 @@ class Engine:
             (hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked
         }
         typed = type_found(q.wanted, " ".join(s.text for s in picked), " / ".join(headings))
-        support = dense + 0.25 * kw - 0.3 * missing - (0.0 if typed else self.settings.type_penalty)
+        st = self.settings
+        support = (
+            dense
+            + st.support_keyword_weight * kw
+            - st.support_missing_weight * missing
+            - (0.0 if typed else st.type_penalty)
+        )
         coverage = self._coverage(q, hits[best.hit_index] if best else hits[0])
         return {"support": support, "missing": missing, "typed": float(typed), "coverage": coverage}
 

@@ -124,7 +124,9 @@ class Settings(BaseSettings):
         120, ge=0, description="Characters of overlap between consecutive chunks of one section."
     )
     progress_every_files: int = Field(
-        50, ge=1, description="Ingest with output to a log (not a terminal): a progress line "
+        50,
+        ge=1,
+        description="Ingest with output to a log (not a terminal): a progress line "
         "every this many files, or every progress_every_s seconds, whichever comes first.",
     )
     progress_every_s: float = Field(
@@ -178,6 +180,20 @@ class Settings(BaseSettings):
         description="Answer only when the best passage's support score reaches this; below it the "
         "answer is refused and the nearest passages are shown as such. Calibrated on eval data.",
     )
+    support_keyword_weight: float = Field(
+        0.25,
+        ge=0,
+        description="The support is max(cosine of the best passage, of the best sentence) + this "
+        "× the share of the question's stems in the best sentence − support_missing_weight × "
+        "the share of its content words the corpus never uses − type_penalty when the answer "
+        "lacks the asked type; refused below refusal_threshold (calibrated with these weights).",
+    )
+    support_missing_weight: float = Field(
+        0.3,
+        ge=0,
+        description="See support_keyword_weight: what a question's words that no document uses "
+        "take from the support (a question about something the archive never mentions).",
+    )
     type_penalty: float = Field(
         0.3,
         ge=0,
@@ -210,7 +226,10 @@ class Settings(BaseSettings):
         "on the tuning parts (docs/evaluation.md).",
     )
     answer_passages: int = Field(
-        3, ge=1, le=10, description="How many of the best passages the answer's sentences come from."
+        3,
+        ge=1,
+        le=10,
+        description="How many of the best passages the answer's sentences come from.",
     )
     rank_embedded: int = Field(
         40,
