@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -119,15 +120,26 @@ class HybridRetriever:
 
     def _authors_named(self, question: str) -> list[tuple[str, str]]:
         words = set(re.findall(r"\w+", question.casefold()))
-        found = []
-        for d in self._docs:
-            for author in d.get("authors") or []:
+        # "Rågsjö" or "Rågsjös": each word looked up as a surname, and without a genitive s
+        keys = words | {w[:-1] for w in words if w.endswith("s")}
+        entries = sorted(e for k in keys for e in self._surnames.get(k, ()))
+        return [
+            (doc_id, name if name.casefold() in question.casefold() else surname)
+            for _, doc_id, name, surname in entries
+        ]
+
+    @cached_property
+    def _surnames(self) -> dict[str, list[tuple[tuple[int, int], str, str, str]]]:
+        """Authors by surname (three letters or more), each with its document's place in the
+        table: a question is matched by looking its words up, not by reading every document."""
+        out: dict[str, list] = {}
+        for i, d in enumerate(self._docs):
+            for j, author in enumerate(d.get("authors") or []):
                 name = _without_mfl(author.get("name") or "")
                 surname = name.split()[-1].casefold() if name.split() else ""
-                if len(surname) >= 3 and (surname in words or surname + "s" in words):
-                    full = name if name.casefold() in question.casefold() else surname
-                    found.append((d["doc_id"], full))
-        return found
+                if len(surname) >= 3:
+                    out.setdefault(surname, []).append(((i, j), d["doc_id"], name, surname))
+        return out
 
     def _where(self, filters: Filters | None, doc_ids: list[str] | None) -> dict | None:
         clauses: list[dict] = []
