@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._common import pct, shared_dir, use_this_checkout
+from bench._common import pct, peak_rss_mb, shared_dir, use_this_checkout
 
 use_this_checkout()  # this checkout's packages, not bench/ingest.py nor an installed utbot
 
@@ -53,7 +52,7 @@ def probe(index: str, n: int, questions: Path) -> None:
         t = time.perf_counter()
         engine.answer(q)
         warm.append((time.perf_counter() - t) * 1000)
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"cold_s": cold, "p50_ms": pct(warm, .5), "p95_ms": pct(warm, .95),
                       "n": len(warm), "rss_mb": rss_mb}))
 
