@@ -27,7 +27,7 @@ from bot.query import detect_language
 from bot.question import Question, parse
 from bot.ranker import Ranker, bundled_ranker
 from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever
-from bot.support import missing_share, type_found
+from bot.support import coverage_share, missing_share, type_found
 from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
 from ingest.families import without_ids
@@ -267,21 +267,9 @@ class Engine:
             - st.support_missing_weight * missing
             - (0.0 if typed else st.type_penalty)
         )
-        coverage = self._coverage(q, hits[best.hit_index] if best else hits[0])
+        hit = hits[best.hit_index] if best else hits[0]
+        coverage = coverage_share(q.resolved, self.retriever.keywords, hit.text, hit.metadata)
         return {"support": support, "missing": missing, "typed": float(typed), "coverage": coverage}
-
-    def _coverage(self, q: Question, hit: Hit) -> float:
-        """How much of what the question is about the answering passage speaks of: the share of
-        the question's stems found in the passage or its section heading, each weighted by how
-        rare it is in the index (a question's rarest words name what it is about)."""
-        keywords = self.retriever.keywords
-        stems = set(keywords.analyzer.tokens(q.resolved))
-        if not stems:
-            return 1.0
-        idf = keywords.idf(stems)
-        heading = hit.metadata.get("section") or ""
-        found = stems & set(keywords.analyzer.tokens(f"{heading}\n{hit.text}"))
-        return sum(idf[s] for s in found) / sum(idf.values())
 
 
 def _asks_more_than_the_name(question: str, analyzer) -> bool:

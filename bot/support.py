@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from bot.synonyms import bundled
-from ingest.keywords import Analyzer, words
+from ingest.keywords import Analyzer, KeywordIndex, words
 from ingest.lexicon import NUMBER_WORDS, QUESTION_WORDS, STATUTE_REF, TIME_WORDS
 
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
@@ -54,6 +54,19 @@ def missing_share(question: str, analyzer: Analyzer, passage: str = "") -> float
                 continue
         missing += 1
     return missing / len(content)
+
+
+def coverage_share(question: str, keywords: KeywordIndex, passage: str, metadata: dict) -> float:
+    """How much of what the question is about the answering passage speaks of: the share of the
+    question's stems found in the passage or its section heading, each weighted by how rare it
+    is in the index (a question's rarest words name what it is about)."""
+    stems = set(keywords.analyzer.tokens(question))
+    if not stems:
+        return 1.0
+    idf = keywords.idf(stems)
+    heading = metadata.get("section") or ""
+    found = stems & set(keywords.analyzer.tokens(f"{heading}\n{passage}"))
+    return sum(idf[s] for s in found) / sum(idf.values())
 
 
 def _near(stem: str, vocabulary: set[str]) -> bool:
