@@ -103,6 +103,21 @@ def test_rates_count_answerable_and_unanswerable_questions_apart():
     )
 
 
+def test_passages_shown_instead_of_an_answer_are_checked_for_the_evidence():
+    def shown(text: str) -> Answer:
+        a = Answer("q", "Jag hittar inget direkt svar …", True, [], nearest=[citation(1, text)])
+        a.outcome = "passages"  # type: ignore[attr-defined]
+        return a
+
+    there = result_row(DEADLINE, shown("Bakgrund. Uppdraget ska redovisas senast den 1 juni 2025."), 1.0)
+    elsewhere = result_row(DEADLINE, shown("Uppdraget gäller stöd till skolor."), 1.0)
+    answered = result_row(DEADLINE, answer("Uppdraget ska redovisas senast den 1 juni 2025."), 1.0)
+    assert (there["evidence_in_passages"], elsewhere["evidence_in_passages"]) == (True, False)
+    assert answered["evidence_in_passages"] is None  # an answer is judged by its own text
+    assert summarise([there, elsewhere, answered])["passages_with_evidence"] == 0.5
+    assert not is_gated("passages_with_evidence")
+
+
 # --- the gate on the outcome rates ---------------------------------------------------------------
 
 

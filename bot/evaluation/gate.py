@@ -26,7 +26,14 @@ LOWER_IS_BETTER = frozenset(
 # reported, not gated: more ``passages`` is good when they replace wrong answers and bad when they
 # replace correct ones, which correct_rate and wrong_rate already see; unanswerable refusals are
 # gated through unanswerable_answered_rate and refusal_recall
-NOT_GATED = frozenset({"passages_rate", "unanswerable_passages_rate", "unanswerable_refused_rate"})
+NOT_GATED = frozenset(
+    {
+        "passages_rate",
+        "unanswerable_passages_rate",
+        "unanswerable_refused_rate",
+        "passages_with_evidence",  # a share of the few `passages` outcomes: reported
+    }
+)
 
 
 class BaselineError(UtbotError):

@@ -164,6 +164,12 @@ def summarise_rows(rows: Sequence[Mapping]) -> dict[str, float | int | None]:
         None if r.get("evidence_in_answer") is None else float(r["evidence_in_answer"])
         for r in answerable
     )
+    # of the answerable questions that got the passages instead of an answer, the share whose
+    # evidence is in the passages shown (the answer is there to read, only not claimed)
+    out["passages_with_evidence"] = mean(
+        None if r.get("evidence_in_passages") is None else float(r["evidence_in_passages"])
+        for r in answerable
+    )
     out["grounded_rate"] = mean(1.0 if r["grounded"] else 0.0 for r in checked)
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)

@@ -24,6 +24,7 @@ RATE_LABELS = {
     "answerable_refused_rate": "answerable refused",
     "keyword_recall": "keyword recall",
     "evidence_in_answer": "evidence in answer",
+    "passages_with_evidence": "passages with evidence",
     "grounded_rate": "grounded",
     "mrr@10": "MRR@10",
     "ndcg@10": "nDCG@10",

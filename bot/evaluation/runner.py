@@ -78,6 +78,12 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         else None
     )
     outcome, verdict = outcomes.verdict_of(case, answer)
+    # when the bot shows the passages instead of an answer: can the reader find the answer there?
+    in_passages = (
+        outcomes.evidence_in(" ".join(c.full_text for c in shown), case.evidence)
+        if outcome == "passages" and case.answerable and case.evidence
+        else None
+    )
     checks: dict[str, bool | float | None] = {
         "refusal_correct": answer.refused == (not case.answerable),
         # the engine turns a failed grounding check into a refusal with grounded=False
@@ -106,6 +112,7 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         "hit_rank": rank,
         "keyword_recall": kw,
         "evidence_in_answer": in_answer,
+        "evidence_in_passages": in_passages,
         "checks": checks,
         "latency_ms": round(latency_ms, 2),
         "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
