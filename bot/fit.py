@@ -58,34 +58,24 @@ def collect_without_source(engine, cases, set_name: str) -> list[Row]:
     the archive), which is what the judge must tell from an answer. A row is correct only if the
     answer still quotes the evidence (another document may say the same)."""
     from bot.evaluation.outcomes import evidence_in
+    from bot.models import Filters
 
-    retriever = engine.retriever
-    own_where = retriever._where
     rows = []
-    try:
-        for case in cases:
-            if not leaves_out_source(case):
-                continue
-            left_out = {"source": {"$nin": [Path(s).name for s in case.expected_sources]}}
-
-            def where(filters, doc_ids, _left_out=left_out):
-                w = own_where(filters, doc_ids)
-                return _left_out if w is None else {"$and": [w, _left_out]}
-
-            retriever._where = where
-            answer = engine.answer(case.question)
-            if answer.outcome != "answer" or not answer.features:
-                continue
-            rows.append(
-                Row(
-                    f"{set_name} (source left out)",
-                    case.id,
-                    dict(answer.features),
-                    evidence_in(answer.answer, case.evidence),
-                )
+    for case in cases:
+        if not leaves_out_source(case):
+            continue
+        left_out = Filters(exclude_sources=tuple(Path(s).name for s in case.expected_sources))
+        answer = engine.answer(case.question, filters=left_out)
+        if answer.outcome != "answer" or not answer.features:
+            continue
+        rows.append(
+            Row(
+                f"{set_name} (source left out)",
+                case.id,
+                dict(answer.features),
+                evidence_in(answer.answer, case.evidence),
             )
-    finally:
-        retriever._where = own_where
+        )
     return rows
 
 

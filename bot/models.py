@@ -13,9 +13,10 @@ class Filters:
     year: int | None = None
     type: str | None = None
     source: str | None = None
+    exclude_sources: tuple[str, ...] = ()  # passages from these files are left out
 
     def is_empty(self) -> bool:
-        return not any((self.dnr, self.year, self.type, self.source))
+        return not any((self.dnr, self.year, self.type, self.source, self.exclude_sources))
 
 
 @dataclass

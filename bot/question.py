@@ -28,9 +28,8 @@ class Question:
     lang: str  # "sv" or "en"
     wanted: WantedType  # ("date", ""), ("count", "skolor"), ("name", "") …; None: no type
     why: bool  # asks for a reason
-    cue: (
-        str | None
-    )  # the kind whose answers have a cue phrase: deadline, in_force, reason, decision
+    # the kind whose answers have a cue phrase: deadline, in_force, reason, decision
+    cue: str | None
     ids: tuple[DocId, ...]  # document ids it mentions (Dnr, motion, SOU …: ingest/families.toml)
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
     content: frozenset[str]  # its words that are not question words or common verbs

@@ -154,6 +154,8 @@ class HybridRetriever:
                 clauses.append({"type": filters.type})
             if filters.source:
                 clauses.append({"source": filters.source})
+            if filters.exclude_sources:
+                clauses.append({"source": {"$nin": list(filters.exclude_sources)}})
         if doc_ids:
             clauses.append({"doc_id": {"$in": doc_ids}})
         if not clauses:
