@@ -57,7 +57,8 @@ class Engine:
     def retrieve(self, question: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         """Ranked passages (no answer). Only overlapping chunks of one document are merged here:
         different documents that share boilerplate are all kept, since any may be the one asked for."""
-        doc_ids = self.retriever.docs_named_in(question) or self.retriever.docs_by_author(question)
+        docs = self.retriever.documents
+        doc_ids = docs.named_in(question) or docs.by_author(question)
         return _dedupe(
             self.retriever.retrieve(question, k=k * 2, filters=filters, doc_ids=doc_ids or None),
             same_doc_only=True,
@@ -87,13 +88,13 @@ class Engine:
         q = parse(question, history)
         lang, resolved = q.lang, q.resolved
         text = messages(self.settings.prompts_dir, lang)
-        doc_ids = self.retriever.docs_with_ids(q.ids)  # the ids parse() read, not read again
+        doc_ids = self.retriever.documents.with_ids(q.ids)  # the ids parse() read, not read again
         if not doc_ids and q.ids:  # no such document: say so, by id
             ids = ", ".join(dict.fromkeys(d.display for d in q.ids))
             return Answer(question, text["no_such_id"].format(id=ids), True, [], lang=lang)
         qvec = self.embedder.embed_query(resolved)
         t_embed = time.perf_counter()
-        scope = doc_ids or self.retriever.docs_by_author(resolved)
+        scope = doc_ids or self.retriever.documents.by_author(resolved)
         hits = _dedupe(
             self.retriever.retrieve(
                 resolved,
@@ -106,7 +107,9 @@ class Engine:
         t_retrieve = time.perf_counter()
         sentences = self.rank_sentences(
             q,
-            self.retriever.without_authors(resolved) if scope and not doc_ids else resolved,
+            self.retriever.documents.without_authors(resolved)
+            if scope and not doc_ids
+            else resolved,
             qvec,
             hits,
         )

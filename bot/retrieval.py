@@ -8,18 +8,17 @@ SweFAQ (docs/experiments.md), which is why scores, not ranks, are fused.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
+from bot.documents import DocumentTable
 from bot.models import Filters
 from ingest.embedding import Embedder
 from ingest.errors import IndexInconsistentError, IndexMissingError
-from ingest.families import ids_in_text, keys_for, without_ids
+from ingest.families import without_ids
 from ingest.keywords import KeywordIndex
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
@@ -66,7 +65,7 @@ class HybridRetriever:
         ensure_servable(self.catalogue, self.vectors, settings)
         self.version = self.catalogue.chunk_version
         self.keywords = self._keywords()
-        self._docs = self._doc_table()
+        self.documents = DocumentTable.load(self.catalogue)
 
     def is_stale(self) -> bool:
         """Has an ingest run finished since this retriever opened the index (its generation
@@ -90,63 +89,12 @@ class HybridRetriever:
             kw = KeywordIndex.build(ids, texts, version)
         return kw
 
-    def _doc_table(self) -> list[dict]:
-        rows = self.catalogue.db.execute("SELECT doc_id, metadata FROM files").fetchall()
-        return [{"doc_id": d, **json.loads(md)} for d, md in rows]
-
-    # filters -------------------------------------------------------------------------------------
-    def docs_named_in(self, question: str) -> list[str]:
-        """Documents a question names by their id in any written form ("Dir. 2019:91",
-        "direktiv 2019:91", "UTBF 2024/6786", "motion 2013:44"; ingest/families.toml)."""
-        return self.docs_with_ids(ids_in_text(question))
-
-    def docs_with_ids(self, ids) -> list[str]:
-        """Documents carrying any of these ids (a parsed question's ``Question.ids``)."""
-        keys = {d.key for d in ids}
-        return [d["doc_id"] for d in self._docs if keys.intersection(keys_for(d))] if keys else []
-
-    def docs_by_author(self, question: str) -> list[str]:
-        """Documents whose motion or skrivelse was written by someone the question names by
-        surname ("svaret till Jan Jönsson", "Rågsjös motion"). Unlike a Dnr this only narrows
-        the search: it says nothing about whether the documents answer the question."""
-        return list(dict.fromkeys(d for d, _ in self._authors_named(question)))
-
-    def without_authors(self, question: str) -> str:
-        """The question without the authors' names it uses to point at their statements: those
-        words say which statement, not what is asked, so a sentence should not score by them."""
-        for _, name in self._authors_named(question):
-            question = re.sub(rf"\b{re.escape(name)}s?\b", " ", question, flags=re.I)
-        return question
-
-    def _authors_named(self, question: str) -> list[tuple[str, str]]:
-        words = set(re.findall(r"\w+", question.casefold()))
-        # "Rågsjö" or "Rågsjös": each word looked up as a surname, and without a genitive s
-        keys = words | {w[:-1] for w in words if w.endswith("s")}
-        entries = sorted(e for k in keys for e in self._surnames.get(k, ()))
-        return [
-            (doc_id, name if name.casefold() in question.casefold() else surname)
-            for _, doc_id, name, surname in entries
-        ]
-
-    @cached_property
-    def _surnames(self) -> dict[str, list[tuple[tuple[int, int], str, str, str]]]:
-        """Authors by surname (three letters or more), each with its document's place in the
-        table: a question is matched by looking its words up, not by reading every document."""
-        out: dict[str, list] = {}
-        for i, d in enumerate(self._docs):
-            for j, author in enumerate(d.get("authors") or []):
-                name = _without_mfl(author.get("name") or "")
-                surname = name.split()[-1].casefold() if name.split() else ""
-                if len(surname) >= 3:
-                    out.setdefault(surname, []).append(((i, j), d["doc_id"], name, surname))
-        return out
-
     def _where(self, filters: Filters | None, doc_ids: list[str] | None) -> dict | None:
         clauses: list[dict] = []
         if filters:
             if filters.dnr:
                 dnr = " ".join(filters.dnr.split())
-                ids = [d["doc_id"] for d in self._docs if (d.get("dnr") or "").endswith(dnr)]
+                ids = self.documents.with_dnr(dnr)
                 clauses.append({"doc_id": {"$in": ids or ["-"]}})
             if filters.year:
                 clauses.append({"year": filters.year})
@@ -273,11 +221,6 @@ def ensure_servable(catalogue: Catalogue, vectors: VectorStore, settings: Settin
         )
     if health.orphans:
         log.warning("index %s: %s", settings.index_path, "; ".join(health.problems()))
-
-
-def _without_mfl(name: str) -> str:
-    """ "Andréa Hedin m.fl." -> "Andréa Hedin"."""
-    return " ".join(re.sub(r"\b(?:m\.\s*fl|med flera)\b\.?", " ", name, flags=re.I).split())
 
 
 def _overlap(question: set[str], section: list[str]) -> float:

@@ -103,13 +103,13 @@ def test_a_named_author_narrows_the_search_to_their_statements(engine):
     assert {c.source for c in answer.citations} == {
         "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"
     }
-    assert sorted(engine.retriever.docs_by_author("Vad föreslog Rågsjös motioner?")) == [
+    assert sorted(engine.retriever.documents.by_author("Vad föreslog Rågsjös motioner?")) == [
         "motion-2011-24_okad-jamlikhet-minskad-segregation",
         "motion-2013-44_bryta-kunskapssegregationen",
     ]
-    assert engine.retriever.docs_by_author("Vad säger Per Törnvall?") == []  # a signatory
+    assert engine.retriever.documents.by_author("Vad säger Per Törnvall?") == []  # a signatory
     # the name points at the statement; the answer's sentences are not scored by it
-    stripped = engine.retriever.without_authors(
+    stripped = engine.retriever.documents.without_authors(
         "Vilka skolor avses i skrivelsen från Andréa Hedin?"
     )
     assert "Hedin" not in stripped and "Andréa" not in stripped and "skolor avses" in stripped
