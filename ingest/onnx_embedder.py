@@ -29,6 +29,11 @@ from ingest.fast_tokenizer import FastTokenizer
 
 E5_QUERY, E5_PASSAGE = "query: ", "passage: "
 MODEL_INFO = "utbot_model.json"
+# a window joins a batch (sorted longest first) only when it is at least this share of the
+# batch's width: padding costs what real tokens cost, and batches bring no gain on 2 cores.
+# 40 sentences of 10-100 tokens took 2.9 s padded to the longest and 1.4 s at 0.9; 48 chunks of
+# ~1,000 characters 6.5 s and 4.2 s (docs/performance.md)
+FILL = 0.9
 
 
 def find_onnx_file(path: Path) -> Path:
@@ -133,6 +138,10 @@ class OnnxEmbedder:
         self._head, self._tail = full[:start], full[start + len(bare) :]
         self._window = _max_tokens(folder, info) - len(self._head) - len(self._tail)
         self._batch_tokens = max(batch_tokens, self._window + len(self._head) + len(self._tail))
+        # a graph quantised with one activation scale per run (onnxruntime's dynamic int8) gives a
+        # window a vector that depends on the windows batched with it (1 - cos ~1e-3): such a
+        # model's info says so, and each of its windows then runs alone (no slower: no padding)
+        self._alone = bool(info.get("window_per_run", False))
         pad = self._tok.token_to_id("<pad>")
         self._pad = pad if pad is not None else (self._tok.token_to_id("[PAD]") or 0)
 
@@ -241,13 +250,16 @@ class OnnxEmbedder:
         s = 0
         while s < len(order):
             width = len(windows[order[s]])  # longest first: the batch's width
-            n = max(1, self._batch_tokens // width)
-            batch = order[s : s + n]
+            n = 1 if self._alone else max(1, self._batch_tokens // width)
+            e = s + 1  # a window joins while the padding it brings stays small
+            while e < len(order) and e - s < n and len(windows[order[e]]) >= FILL * width:
+                e += 1
+            batch = order[s:e]
             pooled = self._run([windows[k] for k in batch])
             for k, vec in zip(batch, pooled, strict=True):
                 out[owner[k]] += weight[k] * vec
                 total[owner[k]] += weight[k]
-            s += n
+            s = e
         out /= total[:, None]
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out.astype(np.float32)

