@@ -88,6 +88,7 @@ def fit_cmd(
         model = fit(rows, l2, sources, names)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    model["embedder"] = engine.embedder.model_id  # the features are that model's
     path = out or bundled_judge()
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     judge = Judge.load(path)
@@ -144,7 +145,8 @@ def fit_ranker_cmd(
         cases = load_testset(questions)
         settings = base.model_copy(update={"index_dir": index})
         click.echo(f"{questions}: {len(cases)} tuning questions …", err=True)
-        groups += collect(Engine.from_settings(settings), cases, questions.name)
+        engine = Engine.from_settings(settings)
+        groups += collect(engine, cases, questions.name)
         sources[questions.name] = f"{len(cases)} tuning questions"
     scores = {penalty: cross_validated(groups, penalty) for penalty in l2}
     for penalty, share in scores.items():
@@ -155,6 +157,7 @@ def fit_ranker_cmd(
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     model["cv_top1_tuning"] = round(scores[best], 4)
+    model["embedder"] = engine.embedder.model_id  # the features are that model's
     path = out or bundled_ranker()
     path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
     ranker = Ranker.load(path)

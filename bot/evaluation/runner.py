@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 CONFIG_FIELDS = (
     "embed_backend",
     "embed_model",
+    "embed_precision",
     "chunk_chars",
     "chunk_overlap_chars",
     "top_k",
