@@ -138,17 +138,13 @@ class HybridRetriever:
             query_embeddings=[qv],
             n_results=max(1, min(n, total)),
             where=where,
-            include=["documents", "metadatas", "distances"],
+            include=["metadatas", "distances"],
         )
         cand: dict[str, dict] = {}
-        for cid, doc, md, dist in zip(
-            dense["ids"][0],
-            dense["documents"][0],
-            dense["metadatas"][0],
-            dense["distances"][0],
-            strict=True,
+        for cid, md, dist in zip(
+            dense["ids"][0], dense["metadatas"][0], dense["distances"][0], strict=True
         ):
-            cand[cid] = {"text": doc, "md": md, "dense": 1.0 - float(dist), "kw": 0.0}
+            cand[cid] = {"md": md, "dense": 1.0 - float(dist), "kw": 0.0}
         allowed = self._allowed_ids(where)
         kw_query = SELF_REFERENCE.sub(" ", question)
         for cid, score in self.keywords.search(kw_query, n, allowed, self.settings.gram_weight):
@@ -158,14 +154,17 @@ class HybridRetriever:
                 cand[cid] = {"kw": score}
         missing = [cid for cid, c in cand.items() if "dense" not in c]
         if missing:
-            got = self.vectors.collection.get(
-                ids=missing, include=["embeddings", "documents", "metadatas"]
-            )
-            for cid, emb, doc, md in zip(
-                got["ids"], got["embeddings"], got["documents"], got["metadatas"], strict=True
-            ):
-                cand[cid].update(text=doc, md=md, dense=float(np.dot(np.asarray(emb), qv)))
-        cand = {cid: c for cid, c in cand.items() if "dense" in c}
+            got = self.vectors.collection.get(ids=missing, include=["embeddings", "metadatas"])
+            for cid, emb, md in zip(got["ids"], got["embeddings"], got["metadatas"], strict=True):
+                cand[cid].update(md=md, dense=float(np.dot(np.asarray(emb), qv)))
+        # the texts come from the catalogue (Chroma holds vectors and the fields filters need); a
+        # chunk the catalogue has not committed yet (an ingest still writing) is left out
+        texts = self.catalogue.chunks_by_id([cid for cid, c in cand.items() if "dense" in c])
+        cand = {
+            cid: {**c, "text": texts[cid][0]}
+            for cid, c in cand.items()
+            if "dense" in c and cid in texts
+        }
         return self._fuse(cand, question)[:k]
 
     def _fuse(self, cand: dict[str, dict], question: str) -> list[Hit]:

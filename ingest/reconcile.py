@@ -133,12 +133,7 @@ def repair(
         for s in range(0, len(rows), batch):
             part = rows[s : s + batch]
             vectors = model.embed_passages([r[2] for r in part])
-            store.upsert(
-                [r[0] for r in part],
-                vectors,
-                [r[1] for r in part],
-                [chroma_metadata(r[3]) for r in part],
-            )
+            store.upsert([r[0] for r in part], vectors, [chroma_metadata(r[3]) for r in part])
             done.reembedded += len(part)
             progress.advance(chunks=len(part))
         progress.close()

@@ -269,14 +269,12 @@ class VectorStore:
                 ) from None
         self.max_batch = int(self.client.get_max_batch_size())
 
-    def upsert(
-        self, ids: list[str], vectors: np.ndarray, texts: list[str], metas: list[dict]
-    ) -> None:
+    def upsert(self, ids: list[str], vectors: np.ndarray, metas: list[dict]) -> None:
+        """Vectors and the metadata filters need; the texts live in the catalogue only (with them
+        Chroma's upserts cost twice as much: it indexes them for full-text search)."""
         for s in range(0, len(ids), self.max_batch):
             e = s + self.max_batch
-            self.collection.upsert(
-                ids=ids[s:e], embeddings=vectors[s:e], documents=texts[s:e], metadatas=metas[s:e]
-            )
+            self.collection.upsert(ids=ids[s:e], embeddings=vectors[s:e], metadatas=metas[s:e])
 
     def delete(self, ids: list[str]) -> None:
         for s in range(0, len(ids), self.max_batch):
@@ -291,15 +289,13 @@ class VectorStore:
     def all_ids(self) -> set[str]:
         return set(self.collection.get(include=[])["ids"])
 
-    def metadata(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
-        """(document text, metadata) of the given ids that Chroma holds."""
-        out: dict[str, tuple[str, dict]] = {}
+    def metadata(self, ids: list[str]) -> dict[str, dict]:
+        """The metadata of the given ids that Chroma holds."""
+        out: dict[str, dict] = {}
         for s in range(0, len(ids), self.max_batch):
-            got = self.collection.get(
-                ids=ids[s : s + self.max_batch], include=["documents", "metadatas"]
-            )
-            for cid, doc, md in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                out[cid] = (doc, dict(md or {}))
+            got = self.collection.get(ids=ids[s : s + self.max_batch], include=["metadatas"])
+            for cid, md in zip(got["ids"], got["metadatas"], strict=True):
+                out[cid] = dict(md or {})
         return out
 
     def all_metadata(self) -> list[dict]:
@@ -311,7 +307,7 @@ class VectorStore:
         are removed (Chroma merges metadata on update, and drops a key given as None)."""
         old = self.metadata(ids)
         full = [
-            {**{k: None for k in old.get(cid, ("", {}))[1] if k not in md}, **md}
+            {**{k: None for k in old.get(cid, {}) if k not in md}, **md}
             for cid, md in zip(ids, metas, strict=True)
         ]
         for s in range(0, len(ids), self.max_batch):

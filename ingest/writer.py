@@ -82,7 +82,6 @@ class Writer:
             self.store.upsert(
                 [c.id for _, c in part],
                 vectors.take([c for _, c in part]),
-                [c.text for _, c in part],
                 [chroma_metadata(p.metas[c.id]) for p, c in part],
             )
             summary.embedded += len(part)
@@ -103,7 +102,7 @@ class Writer:
         stale = [
             c.id
             for c in prep.chunks
-            if c.id in stored and stored[c.id][1] != chroma_metadata(metas[c.id])
+            if c.id in stored and stored[c.id] != chroma_metadata(metas[c.id])
         ]
         if stale:
             self.store.update_metadata(stale, [chroma_metadata(metas[cid]) for cid in stale])

@@ -85,7 +85,7 @@ def test_truncated_store_and_an_orphan_are_repaired_by_the_repair_command(index,
     lost = sorted(clean["catalogue"])[:4]
     store.delete(lost)
     store.upsert(["gone:0123456789ab"], embedder.embed_passages(["En rad ur ett borttaget utlåtande."]),
-                 ["En rad ur ett borttaget utlåtande."], [{"doc_id": "gone"}])
+                 [{"doc_id": "gone"}])
     store.close()
 
     result = run("ingest", "repair", "--index", settings.index_path, "--json", cwd=tmp_path)
