@@ -174,7 +174,9 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
                 from onnxruntime.quantization import QuantType, quantize_dynamic
 
                 root = logging.getLogger()
-                level = root.level  # quantize_dynamic logs an advice about pre-processing
+                # quantize_dynamic logs an advice about pre-processing, and configures the root
+                # logger (a handler that would print every library's debug lines afterwards)
+                level, handlers = root.level, list(root.handlers)
                 root.setLevel(logging.ERROR)
                 try:
                     quantize_dynamic(
@@ -190,6 +192,8 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
                     )
                 finally:
                     root.setLevel(level)
+                    for handler in [h for h in root.handlers if h not in handlers]:
+                        root.removeHandler(handler)
             shutil.copyfile(tok, stage / "tokenizer.json")
             (stage / "config.json").write_text(json.dumps(_config(weights), indent=1))
             (stage / "utbot_model.json").write_text(json.dumps(_info(variant), indent=1))

@@ -212,3 +212,18 @@ def test_build_command_writes_a_verified_folder_without_torch(tmp_path):
         capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert again.returncode == 0 and "already built" in again.stdout
+
+
+def test_building_int8_in_process_leaves_the_logging_as_it_was(tmp_path):
+    # the first use builds the model inside the user's process; onnxruntime's quantiser configures
+    # the root logger, which then printed every library's debug lines (bm25s') after the build
+    import logging
+
+    root = logging.getLogger()
+    before = (root.level, list(root.handlers))
+    built = model_build.build(tmp_path, ("int8",))
+    assert (root.level, list(root.handlers)) == before
+    folder, cos = built["int8"]
+    info = json.loads((folder / "utbot_model.json").read_text())
+    assert info["model_id"] == model_build.MODEL_IDS["int8"] and info["window_per_run"] is True
+    assert 0.995 < cos < 0.9995
