@@ -68,7 +68,7 @@ def build_big(index: Path, n_chunks: int, embedder, shared: Path) -> None:
     per_file = 100
     ids_all, texts_all = [], []
     for f in range(n_chunks // per_file):
-        rows, ids, vecs, docs, metas = [], [], [], [], []
+        rows, ids, vecs, metas = [], [], [], []
         for j in range(per_file):
             i = (f * per_file + j) % len(texts)
             title, body = texts[i]
@@ -81,12 +81,11 @@ def build_big(index: Path, n_chunks: int, embedder, shared: Path) -> None:
             v = base[i] + rng.normal(0, 0.01, base.shape[1]).astype(np.float32)
             ids.append(cid)
             vecs.append(v / np.linalg.norm(v))
-            docs.append(body)
             metas.append(md)
             rows.append((cid, md["doc_id"], f"syn:{f}", j, body, f"{title}\n{body}", json.dumps(md)))
             ids_all.append(cid)
             texts_all.append(f"{title}\n{body}")
-        store.upsert(ids, np.stack(vecs), docs, metas)
+        store.upsert(ids, np.stack(vecs), metas)
         from ingest.store import FileRecord
 
         cat.commit_file(FileRecord(f"syn:{f}", f"syn{f:04d}", "x", 0, 0, per_file),

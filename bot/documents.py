@@ -27,8 +27,8 @@ class DocumentTable:
 
     def with_ids(self, ids) -> list[str]:
         """Documents carrying any of these ids (a parsed question's ``Question.ids``)."""
-        keys = {d.key for d in ids}
-        return [d["doc_id"] for d in self.docs if keys.intersection(keys_for(d))] if keys else []
+        places = sorted({i for d in ids for i in self._by_key.get(d.key, ())})
+        return [self.docs[i]["doc_id"] for i in places]
 
     def with_dnr(self, dnr: str) -> list[str]:
         """Documents whose Dnr ends with this one ("2024/6786" finds "UTBF 2024/6786")."""
@@ -56,6 +56,16 @@ class DocumentTable:
             (doc_id, name if name.casefold() in question.casefold() else surname)
             for _, doc_id, name, surname in entries
         ]
+
+    @cached_property
+    def _by_key(self) -> dict[str, list[int]]:
+        """Each id key with the places of the documents carrying it, read once: working out every
+        document's keys per question took 230 ms on 1,000 documents without stored keys."""
+        out: dict[str, list[int]] = {}
+        for i, d in enumerate(self.docs):
+            for key in dict.fromkeys(keys_for(d)):
+                out.setdefault(key, []).append(i)
+        return out
 
     @cached_property
     def _surnames(self) -> dict[str, list[tuple[tuple[int, int], str, str, str]]]:

@@ -26,7 +26,7 @@ from bot.models import Answer, Filters
 from bot.query import detect_language
 from bot.question import Question, parse
 from bot.ranker import Ranker, bundled_ranker
-from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever
+from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever, VectorsLost
 from bot.support import coverage_share, missing_share, type_found
 from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
@@ -95,15 +95,13 @@ class Engine:
         qvec = self.embedder.embed_query(resolved)
         t_embed = time.perf_counter()
         scope = doc_ids or self.retriever.documents.by_author(resolved)
-        hits = _dedupe(
-            self.retriever.retrieve(
-                resolved,
-                k=max(k, 3) * 2,
-                filters=filters,
-                doc_ids=scope or None,
-                query_vector=qvec,
-            )
-        )[:k]
+        search = {"k": max(k, 3) * 2, "filters": filters, "doc_ids": scope or None}
+        try:
+            found = self.retriever.retrieve(resolved, query_vector=qvec, **search)
+        except VectorsLost:  # reopening says how to repair, or finds the vectors back
+            self._reopen_if_stale()
+            found = self.retriever.retrieve(resolved, query_vector=qvec, **search)
+        hits = _dedupe(found)[:k]
         t_retrieve = time.perf_counter()
         sentences = self.rank_sentences(
             q,
