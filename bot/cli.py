@@ -46,3 +46,14 @@ def _register() -> None:
 
 
 _register()
+
+
+def run() -> None:
+    """The ``python -m bot`` and ``utbot`` entry: ``main`` in a process of its own, which
+    ``ask`` may leave at once once its answer is out (see ``bot.cli_ask.leave``); tests call
+    ``main`` in-process and are never left."""
+    from bot import cli_ask
+
+    cli_ask.OWN_PROCESS = True
+    main()
+
