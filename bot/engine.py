@@ -174,6 +174,7 @@ class Engine:
         the fitted sentence ranker, best first. ``text``: the question as its keywords count."""
         if self._ranker is None:
             self._ranker = Ranker.load(self.settings.ranker_model or bundled_ranker())
+            self._warn_if_fitted_elsewhere("sentence ranker", self._ranker.meta, "fit-ranker")
         top = self.settings.answer_passages
         return score_sentences(
             q,
@@ -194,7 +195,23 @@ class Engine:
             return None
         if self._judge is None:
             self._judge = Judge.load(self.settings.judge_model or bundled_judge())
+            self._warn_if_fitted_elsewhere("judge", self._judge.meta, "fit")
         return self._judge.confidence(feats)
+
+    def _warn_if_fitted_elsewhere(self, what: str, meta: dict, command: str) -> None:
+        """A fitted model's features (cosines above all) are those of the embedder it was fitted
+        with; served with another, its weights and thresholds no longer mean what they did."""
+        fitted = meta.get("embedder")
+        if fitted and fitted != self.embedder.model_id:
+            log.warning(
+                "The %s was fitted on the vectors of %s, but this bot embeds with %s: its weights "
+                "may not suit these vectors. Refit it (python -m bot %s) on indexes built with "
+                "this embedder, or serve with the embedder it was fitted for.",
+                what,
+                fitted,
+                self.embedder.model_id,
+                command,
+            )
 
     def _reopen_if_stale(self) -> None:
         """A long-running bot sees a weekly re-ingest without a restart: it reopens the index

