@@ -13,6 +13,7 @@ from ingest.keywords import words
 from ingest.lexicon import (
     DEADLINE_QUESTION,
     DECISION_QUESTION,
+    DEFINITION_QUESTION,
     IN_FORCE_QUESTION,
     QUESTION_OPENERS,
     QUESTION_WORDS,
@@ -28,7 +29,7 @@ class Question:
     lang: str  # "sv" or "en"
     wanted: WantedType  # ("date", ""), ("count", "skolor"), ("name", "") …; None: no type
     why: bool  # asks for a reason
-    # the kind whose answers have a cue phrase: deadline, in_force, reason, decision
+    # the kind whose answers have a cue phrase: deadline, in_force, reason, definition, decision
     cue: str | None
     ids: tuple[DocId, ...]  # document ids it mentions (Dnr, motion, SOU …: ingest/families.toml)
     names: tuple[str, ...]  # capitalised names it mentions ("Rinkebyskolan")
@@ -60,6 +61,8 @@ def parse(text: str, history: list[str] | None = None) -> Question:
         if IN_FORCE_QUESTION.search(resolved)
         else "reason"
         if why
+        else "definition"
+        if DEFINITION_QUESTION.search(resolved)
         else "decision"
         if DECISION_QUESTION.search(resolved.strip())
         else None

@@ -15,7 +15,14 @@ import re
 
 from bot.synonyms import bundled
 from ingest.keywords import Analyzer, KeywordIndex, words
-from ingest.lexicon import NUMBER_WORDS, QUESTION_WORDS, STATUTE_REF, TIME_WORDS
+from ingest.lexicon import (
+    DURATION,
+    DURATION_QUESTION,
+    NUMBER_WORDS,
+    QUESTION_WORDS,
+    STATUTE_REF,
+    TIME_WORDS,
+)
 
 _NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
 _MONEY = re.compile(r"\b(kr|kronor|tkr|mnkr|mdkr|miljon\w*|miljard\w*|euro|sek)\b", re.I)
@@ -165,6 +172,8 @@ def wanted_type(question: str) -> WantedType:
         return ("count", m.group(1))
     if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
         return ("number", "")
+    if DURATION_QUESTION.search(q):  # "Hur länge …?": a count of years, months, weeks …
+        return ("duration", "")
     if re.match(_WHEN, q):
         return ("date", "")
     if _WHICH_SCHOOL.match(q):
@@ -200,6 +209,8 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
         return _counts(detail, answer_text)
     if kind == "number":
         return bool(_NUMBER.search(answer_text) or NUMBER_WORDS.search(answer_text))
+    if kind == "duration":
+        return bool(DURATION.search(answer_text))
     if kind == "date":
         return bool(_DATE.search(answer_text) or TIME_WORDS.search(answer_text))
     if kind == "school":

@@ -92,6 +92,22 @@ IN_FORCE_QUESTION = re.compile(
 DECISION_QUESTION = re.compile(
     r"^(vad|vilket|vilka)\b.*\b(beslut\w*|beslöt|föreslå\w*|föreslog|föreslogs|yrka\w*)\b", re.I
 )
+# "Hur definieras en internationell skola?", "Vad avses med konfessionella inslag?": the genre
+# defines by "definieras som", "avses", "menas"
+DEFINITION_QUESTION = re.compile(
+    r"\b(hur (?:\w+ )?(?:definiera\w*|avgränsa\w*)|vad (?:avses|menas) med|"
+    r"vilken definition|hur (?:\w+ )?begreppet)\b",
+    re.I,
+)
+# "Hur länge ska rätten gälla?", "Under hur lång tid …?": answered by a duration
+DURATION_QUESTION = re.compile(r"\b(hur länge|hur lång tid|how long)\b", re.I)
+# "i tre år", "under 18 månader", "ett läsår": a count of a unit of time
+DURATION = re.compile(
+    r"\b(?:\d+(?:[,.]\d+)?|ett|en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|"
+    r"femton|tjugo|trettio|några|flera|ytterligare)\s+(?:\w+\s+)?"
+    r"(?:år|års|månad\w*|veck\w*|dag\w*|dygn\w*|timm\w*|termin\w*|läsår\w*|kalenderår\w*)\b",
+    re.I,
+)
 CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 # a purpose answers "Varför …?" as a cause does: "… för att förbättra …", "Syftet är …",
 # "Bakgrunden till uppdraget är …"
@@ -105,6 +121,8 @@ CUE_PATTERNS = {
     "reason": re.compile(CAUSAL.pattern + "|" + PURPOSE.pattern, re.I),
     # "Lagändringarna föreslås träda i kraft den 1 januari 2027."
     "in_force": re.compile(r"\bi kraft\b|\bska tillämpas\b|\btillämpas (?:från|på|första)\b", re.I),
+    # "Begreppet … bör definieras som …", "Med internationell skola avses …"
+    "definition": re.compile(r"\bdefinier\w* som\b|\bavses\b|\bmenas\b|\bdefinition\b", re.I),
     "decision": re.compile(
         r"\b(beslutar|beslutade|beslöt|beslutat|föreslår|föreslås|föreslog|föreslagit|uppdrar|"
         r"tillstyrker|avstyrker|godkänner|bifall\w*|avslå\w*|yrkar)\b",

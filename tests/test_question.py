@@ -26,7 +26,11 @@ def test_the_kind_of_question_gives_the_cue_its_answer_should_have():
     assert parse("När ska uppdraget redovisas?").cue == "deadline"
     assert parse("Varför ingår inte Skärholmen i nätverket?").cue == "reason"
     assert parse("Vad beslutade kommunfullmäktige om motionen?").cue == "decision"
+    assert parse("Hur definieras en internationell skola i förslaget?").cue == "definition"
+    assert parse("Vad avses med konfessionella inslag?").cue == "definition"
     assert parse("Vad gör nätverket?").cue is None
+    assert CUE_PATTERNS["definition"].search("Begreppet bör definieras som inslag som …")
+    assert not CUE_PATTERNS["definition"].search("Definitioner ska införas i skollagen.")
     assert CUE_PATTERNS["deadline"].search("Uppdraget ska redovisas senast den 31 mars 2025.")
     assert not CUE_PATTERNS["deadline"].search("Regeringen ger Skolverket i uppdrag att utreda.")
 

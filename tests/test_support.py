@@ -27,6 +27,8 @@ import pytest
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
         ("Under vilken period var skolan med?", "Ht 2019 till vt 2022.", "Skolan var med."),
         ("Från vilket år gäller modellen?", "Den gäller från 2012.", "Modellen är ny."),
+        ("Hur länge ska rätten gälla?", "Rätten ska gälla i tre år.", "Rätten gäller från 2025."),
+        ("Under hur lång tid pågår försöket?", "Försöket pågår under 18 månader.", "Försöket är nytt."),
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
         ("Vilken rektor leder skolan?", "Skolan leds av Anna Borg.", "Rektorn leder skolan."),
         ("Vilken forskare nämns?", "Lärarna (t.ex. John Hattie) betyder mest.", "Forskare menar så."),
