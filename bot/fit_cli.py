@@ -45,9 +45,20 @@ _sets_option = click.option(
     help="Comma-separated judge features to fit (default: bot.fit.DEFAULT_FEATURES); any of "
     "bot.judge.FEATURES.",
 )
+@click.option(
+    "--compare",
+    is_flag=True,
+    help="Also print the 5-fold log-loss and AUC of these features with each judge feature "
+    "added or dropped (how the default features were chosen).",
+)
 @click.pass_context
 def fit_cmd(
-    ctx: click.Context, sets: tuple[str, ...], out: Path | None, l2: float, features: str | None
+    ctx: click.Context,
+    sets: tuple[str, ...],
+    out: Path | None,
+    l2: float,
+    features: str | None,
+    compare: bool,
 ) -> None:
     """Fit the judge (answer, or only show the passages) on the tuning parts of question sets.
 
@@ -84,6 +95,8 @@ def fit_cmd(
         sources[questions.name] = f"{len(cases)} tuning questions"
     rows = fit_rows(answered, left_out, unanswerable, asked)
     names = tuple(f.strip() for f in features.split(",")) if features else DEFAULT_FEATURES
+    if compare:
+        _compare_features(rows, names, l2)
     try:
         model = fit(rows, l2, sources, names)
     except ValueError as exc:
@@ -105,6 +118,23 @@ def fit_cmd(
         missing = outcomes_at(left_out, judge.confidence, cost)["wrong"]
         click.echo(f"  cost {cost}: {as_asked}; without their source, answered {missing}")
     click.echo(f"wrote {path}")
+
+
+def _compare_features(rows, names, l2: float) -> None:
+    """The cross-validated effect of adding or dropping each judge feature (bot.fit)."""
+    from bot.fit import cross_validated
+    from bot.judge import FEATURES
+
+    def line(label: str, chosen) -> None:
+        cv = cross_validated(rows, chosen, l2)
+        click.echo(f"  {label:22s} 5-fold log-loss {cv['log_loss']:.3f}, AUC {cv['auc']:.3f}")
+
+    line("these features", names)
+    for name in FEATURES:
+        if name in names:
+            line(f"- {name}", [n for n in names if n != name])
+        else:
+            line(f"+ {name}", [*names, name])
 
 
 @click.command(name="fit-ranker")

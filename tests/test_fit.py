@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bot.fit import Row, collect_without_source, fit, fit_logistic, fit_rows, outcomes_at
+from bot.fit import (
+    Row,
+    collect_without_source,
+    cross_validated,
+    fit,
+    fit_logistic,
+    fit_rows,
+    outcomes_at,
+)
 from bot.judge import FEATURES, Judge, JudgeModelError, bundled_judge, confidence_needed
 
 
@@ -93,6 +101,21 @@ def test_a_feature_that_separates_right_from_wrong_gets_the_weight(tmp_path):
     assert high > 0.9 > 0.1 > low
     counts = outcomes_at(rows(), judge.confidence, 3.0)
     assert counts["wrong"] < sum(not r.correct for r in rows())
+
+
+def test_feature_choice_is_judged_out_of_fold_and_reproducibly():
+    rng = np.random.default_rng(3)
+    rows = []
+    for i in range(120):
+        right = bool(i % 2)
+        feats = {f: float(rng.normal()) for f in FEATURES}
+        feats["rank"] = float(rng.normal()) - (1.0 if right else 0.0)  # fewer passages down
+        rows.append(Row("s", f"q{i // 2}", feats, right))  # two rows per question
+    with_signal = cross_validated(rows, ["support", "rank"], 1.0)
+    noise_only = cross_validated(rows, ["support", "missing"], 1.0)
+    assert with_signal["log_loss"] < noise_only["log_loss"] and with_signal["auc"] > 0.65
+    assert 0.35 < noise_only["auc"] < 0.65
+    assert cross_validated(rows, ["support", "rank"], 1.0) == with_signal
 
 
 def test_the_cost_of_a_wrong_answer_sets_the_confidence_needed():
