@@ -16,7 +16,8 @@ SKARHOLMEN = "Varför ingår inte Skärholmen i rektorsnätverket?"
 
 
 def _top_sources(answer, n=3):
-    return [c.source for c in answer.citations[:n]]
+    """The documents of the passages the answer cites, or shows when no sentence answers."""
+    return [c.source for c in (answer.citations or answer.nearest)[:n]]
 
 
 def _squash(text):
@@ -57,7 +58,8 @@ def test_skarholmen_question_cites_the_limited_number_of_schools(engine):
 )
 def test_each_statement_is_found_in_the_top_three(engine, question, source):
     answer = engine.answer(question)
-    assert not answer.refused
+    # found: answered, or its passages shown (whether a sentence answers is the judge's call)
+    assert answer.outcome in ("answer", "passages"), answer.answer
     assert source in _top_sources(answer)
 
 
