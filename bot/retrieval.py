@@ -60,7 +60,7 @@ class HybridRetriever:
         self.embedder = embedder
         index = settings.index_path
         self.catalogue = Catalogue(index, create=False)
-        if not self.catalogue.files():
+        if not self.catalogue.has_files():
             raise IndexMissingError(
                 f"The index at {index} is empty. Build it: python -m ingest corpus --index {index}"
             )

@@ -71,7 +71,7 @@ class Ingestor:
             keywords = self.index_dir / "keywords"
             before = check(cat, store, keywords)
             out: dict = {"before": _health_json(before), "repaired": [], "gone": []}
-            if not cat.files() and before.vectors:
+            if not cat.has_files() and before.vectors:
                 paths, out["gone"] = source_paths(store)
                 summary = self._run_files(cat, paths, [], prune=False, dry_run=False)
                 out["catalogue_rebuilt"] = summary.to_json()
