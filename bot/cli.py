@@ -56,4 +56,3 @@ def run() -> None:
 
     cli_ask.OWN_PROCESS = True
     main()
-

@@ -10,7 +10,6 @@ from functools import cached_property
 from ingest.families import ids_in_text, keys_for
 from ingest.store import Catalogue
 
-
 # the metadata a question's ids and authors are matched on (ingest.families.keys_for, the
 # surnames): SQLite reads just these, where parsing every document's whole metadata in Python
 # took 0.33 s of a cold start on the 16,274-document archive (0.15 s now)

@@ -21,11 +21,11 @@ from bot.judge import FEATURES, confidence_needed
 
 # the support, the answer type, how sure the sentence ranker is of its best sentence (its
 # probability, its lead over the next), how much of the question the answering passage covers
-# (docs/experiments.md #73), and since session 9 which passage the sentence comes from and that
-# passage's cosine: `python -m bot fit --compare` (5-fold, by question) on the tuning rows, adding
-# them lowered the cross-validated log-loss 0.572 -> 0.539 (AUC 0.730 -> 0.763). "missing" lowered
-# it further but took a weight against its meaning (it offsets the support's own missing-word
-# term), so it is left out; the cue phrase, a restated question and another year added nothing
+# (docs/experiments.md #73), and since session 9 which passage the sentence comes from and the
+# best passage's cosine: `python -m bot fit --compare` (5-fold, by question) on the tuning rows,
+# adding them lowered the cross-validated log-loss 0.572 -> 0.539 (AUC 0.730 -> 0.763).
+# "missing" lowered it further but took a weight against its meaning (it offsets the support's
+# own missing-word term), so it is left out; cue phrase, restated question, other year: nothing
 DEFAULT_FEATURES = ("support", "typed", "rank_p", "margin", "coverage", "rank", "passage_dense")
 
 
@@ -212,4 +212,3 @@ def cross_validated(
     pairs = sw[pos][:, None] * sw[neg][None, :]
     auc = float((wins * pairs).sum() / pairs.sum()) if pos.any() and neg.any() else 0.5
     return {"log_loss": float(loss), "auc": auc}
-

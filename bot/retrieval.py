@@ -92,7 +92,9 @@ class HybridRetriever:
             gone = True
         if gone:
             self.lost = True
-            raise VectorsLost(f"Chroma holds no vectors for the index at {self.settings.index_path}")
+            raise VectorsLost(
+                f"Chroma holds no vectors for the index at {self.settings.index_path}"
+            )
 
     def close(self) -> None:
         self.vectors.close()

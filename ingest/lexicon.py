@@ -52,10 +52,13 @@ MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, start=1)}
 # a time of year or a month: "våren 2025", "ht", "senast den 1 mars"
 TIME_WORDS = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r"|våren|hösten|vt|ht)\b", re.I)
 
+# the number words of Swedish prose, two to fifty
+COUNT_WORDS = (
+    "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
+    "arton|nitton|tjugo|trettio|fyrtio|femtio"
+)
 NUMBER_WORDS = re.compile(
-    r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
-    r"arton|nitton|tjugo|trettio|fyrtio|femtio|hundra|tusen|miljon\w*|miljard\w*|"
-    r"hälften|procent|kronor|kr)\b",
+    r"\b(" + COUNT_WORDS + r"|hundra|tusen|miljon\w*|miljard\w*|hälften|procent|kronor|kr)\b",
     re.I,
 )
 
@@ -103,8 +106,7 @@ DEFINITION_QUESTION = re.compile(
 DURATION_QUESTION = re.compile(r"\b(hur länge|hur lång tid|how long)\b", re.I)
 # "i tre år", "under 18 månader", "ett läsår": a count of a unit of time
 DURATION = re.compile(
-    r"\b(?:\d+(?:[,.]\d+)?|ett|en|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|"
-    r"femton|tjugo|trettio|några|flera|ytterligare)\s+(?:\w+\s+)?"
+    r"\b(?:\d+(?:[,.]\d+)?|ett|en|" + COUNT_WORDS + r"|några|flera|ytterligare)\s+(?:\w+\s+)?"
     r"(?:år|års|månad\w*|veck\w*|dag\w*|dygn\w*|timm\w*|termin\w*|läsår\w*|kalenderår\w*)\b",
     re.I,
 )
