@@ -7,7 +7,6 @@ numbered citations, or an honest refusal with the nearest passages -> grounding 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import replace
 
@@ -26,7 +25,7 @@ from bot.models import Answer, Filters
 from bot.query import detect_language
 from bot.question import Question, parse
 from bot.ranker import Ranker, bundled_ranker
-from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever, VectorsLost
+from bot.retrieval import DOC_ONLY_WORDS, Hit, HybridRetriever, VectorsLost, dedupe
 from bot.support import coverage_share, missing_share, type_found
 from bot.templates import messages, render
 from ingest.embedding import Embedder, create_embedder
@@ -59,7 +58,7 @@ class Engine:
         different documents that share boilerplate are all kept, since any may be the one asked for."""
         docs = self.retriever.documents
         doc_ids = docs.named_in(question) or docs.by_author(question)
-        return _dedupe(
+        return dedupe(
             self.retriever.retrieve(question, k=k * 2, filters=filters, doc_ids=doc_ids or None),
             same_doc_only=True,
         )[:k]
@@ -101,7 +100,7 @@ class Engine:
         except VectorsLost:  # reopening says how to repair, or finds the vectors back
             self._reopen_if_stale()
             found = self.retriever.retrieve(resolved, query_vector=qvec, **search)
-        hits = _dedupe(found)[:k]
+        hits = dedupe(found)[:k]
         t_retrieve = time.perf_counter()
         sentences = self.rank_sentences(
             q,
@@ -296,22 +295,3 @@ def _asks_more_than_the_name(question: str, analyzer) -> bool:
     like any other; naming a real document is not by itself an answer."""
     rest = without_ids(question)
     return bool(set(analyzer.tokens(rest)) - DOC_ONLY_WORDS)
-
-
-def _dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:
-    """Drop passages that repeat a better one (overlapping chunks, repeated summaries): those whose
-    words are nearly all in a passage already kept. A longer passage that contains a kept one
-    stays, since it says more (a summary that both restates the question and answers it)."""
-    kept: list[Hit] = []
-    seen: list[tuple[str, set[str]]] = []
-    for h in hits:
-        words = set(re.findall(r"\w+", h.text.lower()))
-        if any(
-            len(words & s) / max(1, len(words)) > 0.9
-            for doc, s in seen
-            if not same_doc_only or doc == h.doc_id
-        ):
-            continue
-        kept.append(h)
-        seen.append((h.doc_id, words))
-    return kept

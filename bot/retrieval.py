@@ -223,6 +223,25 @@ class HybridRetriever:
         return hits
 
 
+def dedupe(hits: list[Hit], same_doc_only: bool = False) -> list[Hit]:
+    """Drop passages that repeat a better one (overlapping chunks, repeated summaries): those whose
+    words are nearly all in a passage already kept. A longer passage that contains a kept one
+    stays, since it says more (a summary that both restates the question and answers it)."""
+    kept: list[Hit] = []
+    seen: list[tuple[str, set[str]]] = []
+    for h in hits:
+        words = set(re.findall(r"\w+", h.text.lower()))
+        if any(
+            len(words & s) / max(1, len(words)) > 0.9
+            for doc, s in seen
+            if not same_doc_only or doc == h.doc_id
+        ):
+            continue
+        kept.append(h)
+        seen.append((h.doc_id, words))
+    return kept
+
+
 def ensure_servable(catalogue: Catalogue, vectors: VectorStore, settings: Settings) -> None:
     """Refuse an index whose catalogue lists chunks Chroma does not hold (a lost or truncated
     store): every answer would be refused or incomplete without anyone being told why. The
