@@ -142,3 +142,40 @@ def test_idf_ranks_a_word_few_chunks_use_above_one_every_chunk_uses():
     stem = index.analyzer.stem
     idf = index.idf({stem("skolan"), stem("rektorn"), "kvantfysik"})
     assert idf[stem("skolan")] < idf[stem("rektorn")] < idf["kvantfysik"]
+
+
+def test_loading_a_keyword_index_does_not_import_scipy(index, tmp_path):
+    """bm25s needs scipy only to build with its scipy backend; a bot starting cold loads and
+    searches without it (scipy's import was 0.26 s of its start), and scipy stays importable."""
+    import subprocess
+    import sys
+
+    index.save(tmp_path / "kw")
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from ingest.keywords import KeywordIndex\n"
+        f"kw = KeywordIndex.load(Path({str(tmp_path / 'kw')!r}))\n"
+        "print(kw.search('nätverket för rektorer', k=1)[0][0], 'scipy' in sys.modules)\n"
+        "import scipy.sparse\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["natverk", "False"]
+
+
+def test_bm25s_numpy_backend_builds_the_index_its_scipy_backend_does(monkeypatch):
+    """An ingest in a process whose bm25s was loaded without scipy builds with numpy: the same
+    scores."""
+    import bm25s
+    import scipy.sparse
+
+    monkeypatch.setattr(bm25s, "SCIPY_AVAILABLE", True)  # whichever way this process loaded it
+    monkeypatch.setattr(bm25s, "sp", scipy.sparse, raising=False)
+    analyzer = Analyzer(build_vocabulary(list(TEXTS.values())))
+    corpus = [analyzer.tokens(t) or [""] for t in TEXTS.values()]
+    built = {}
+    for backend in ("scipy", "numpy"):
+        built[backend] = bm25s.BM25(k1=1.2, b=0.75, csc_backend=backend)
+        built[backend].index(corpus, show_progress=False)
+    for key in ("data", "indices", "indptr"):
+        assert (built["scipy"].scores[key] == built["numpy"].scores[key]).all()
