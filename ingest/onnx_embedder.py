@@ -120,11 +120,14 @@ class OnnxEmbedder:
         opts.log_severity_level = 3
         # the session (reading ~200 MB, optimising the graph) loads in a thread of its own, started
         # first: it releases the GIL, so the tokenizer loads and a process starting up opens its
-        # index meanwhile; first use waits
+        # index meanwhile; first use waits. Not a daemon thread: a process ending while onnxruntime
+        # still builds the session (an error found as a command starts) aborted in onnxruntime's
+        # C++ teardown ("terminate called without an active exception", exit 134); now Python
+        # waits for the thread
         self._session = None
         self._load_error: Exception | None = None
         self._loading: threading.Thread | None = threading.Thread(
-            target=self._load_session, args=(ort, opts), name="onnx-session", daemon=True
+            target=self._load_session, args=(ort, opts), name="onnx-session"
         )
         self._loading.start()
         self._tok = FastTokenizer(tok_file)

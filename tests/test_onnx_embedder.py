@@ -234,3 +234,20 @@ def test_building_int8_in_process_leaves_the_logging_as_it_was(tmp_path):
     folder = model_build.model_path(tmp_path, "int8")
     info = json.loads((folder / "utbot_model.json").read_text())
     assert info["model_id"] == model_build.MODEL_IDS["int8"] and info["window_per_run"] is True
+
+
+def test_a_command_that_fails_as_it_starts_exits_with_its_error_not_an_abort(
+    onnx_int8, model_cache, tmp_path
+):
+    """The model loads in a thread while a command starts; an error found meanwhile (no index
+    here) ended the process during the load, which then died in onnxruntime's C++ teardown
+    ("terminate called without an active exception", exit 134, or a segfault) in 6 runs of 8."""
+    env = {**os.environ, "UTBOT_EMBED_BACKEND": "onnx", "UTBOT_EMBED_PRECISION": "int8",
+           "UTBOT_EMBED_MODEL_CACHE": str(model_cache)}
+    for _ in range(3):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "ask", "Vad gäller?", "--index", str(tmp_path / "none")],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env,
+        )
+        assert result.returncode == 1, result.stderr
+        assert "No index at" in result.stderr and "terminate" not in result.stderr
