@@ -29,7 +29,10 @@ class DocumentTable:
         # id_keys written as "a|b" by older ingests come back as text, as stored
         return cls(
             [
-                {"doc_id": doc_id, **dict(zip(FIELDS, loads(values) if values else none))}
+                {
+                    "doc_id": doc_id,
+                    **dict(zip(FIELDS, loads(values) if values else none, strict=True)),
+                }
                 for doc_id, values in rows
             ]
         )
