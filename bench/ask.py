@@ -1,5 +1,6 @@
 """Answer latency: warm p50/p95 on the bundled corpus and on a synthetic 100,000-chunk index,
-and the time from a cold process start to the first answer. Prints figures; asserts nothing.
+the query embedding alone, and the time from a cold process start to the first answer. Prints
+figures; asserts nothing.
 
 The 100k index is built from the Swedish texts in ../shared/eval-data: each text's passages are
 embedded once for real; the 100k chunks are those passages with their sentences rotated, and
@@ -40,6 +41,17 @@ def timed(engine, qs: list[str]) -> list[float]:
         t0 = time.perf_counter()
         engine.answer(q)
         out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def timed_embedding(embedder, qs: list[str]) -> list[float]:
+    """embed_query alone (tokenising and the model), the second of two passes."""
+    for _pass in range(2):
+        out = []
+        for q in qs:
+            t0 = time.perf_counter()
+            embedder.embed_query(q)
+            out.append((time.perf_counter() - t0) * 1000)
     return out
 
 
@@ -119,6 +131,7 @@ def main() -> None:
         engine = Engine(small, embedder)
         report("first pass (sentence cache cold)", timed(engine, qs))
         report("second pass (warm)", timed(engine, qs))
+        report("query embedding alone", timed_embedding(embedder, qs))
 
         cold = []
         for _ in range(3):
