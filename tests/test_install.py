@@ -17,6 +17,21 @@ from tests.conftest import ROOT
 QUESTION = "Varför ingår inte Skärholmen i rektorsnätverket?"
 
 
+def _see_this_environment(py: Path) -> None:
+    """When the tests run in a venv (README step 0), --system-site-packages shows the base
+    Python's packages, not this venv's: list this venv's site-packages after the new venv's own
+    (a plain path, so its .pth files, the checkout's editable install among them, are not read)."""
+    if sys.prefix == sys.base_prefix:
+        return
+    import site
+
+    inner = subprocess.run(
+        [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    Path(inner, "_outer_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+
+
 def _source_tree(dest: Path) -> Path:
     """The checkout's files (tracked and new, not ignored), so the build leaves it untouched."""
     listed = subprocess.run(
@@ -42,6 +57,7 @@ def test_wheel_in_a_fresh_venv_answers_from_outside_the_checkout(tmp_path, bundl
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     py = venv / "bin" / "python"
+    _see_this_environment(py)
     subprocess.run(
         [py, "-m", "pip", "install", "--no-deps", "--no-index", "--ignore-installed", "-q", wheel],
         cwd=tmp_path, env=env, check=True, capture_output=True,
