@@ -106,20 +106,32 @@ def fit_logistic(
     sample_weight: np.ndarray | None = None,
 ):
     """Weights and bias maximising the L2-penalised, sample-weighted log-likelihood (bias not
-    penalised)."""
+    penalised): Newton's method with step halving, as ``bot.ranker.fit_softmax``."""
     n, d = x.shape
     sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     xb = np.hstack([x, np.ones((n, 1))])
     w = np.zeros(d + 1)
     penalty = np.full(d + 1, l2)
     penalty[-1] = 0.0
+
+    def loss(v: np.ndarray) -> float:
+        z = xb @ v
+        return float(sw @ (np.logaddexp(0.0, z) - y * z) + 0.5 * penalty @ (v * v))
+
+    current = loss(w)
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(xb @ w)))
         grad = xb.T @ (sw * (p - y)) + penalty * w
         hess = (xb * (sw * p * (1 - p))[:, None]).T @ xb + np.diag(penalty) + 1e-9 * np.eye(d + 1)
         step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.max(np.abs(step)) < 1e-10:
+        size, trial = 1.0, loss(w - step)
+        while trial > current and size > 1e-6:  # halve the step until the loss falls
+            size /= 2
+            trial = loss(w - size * step)
+        if trial > current:  # no step lowers it: the optimum, to rounding
+            break
+        w, current = w - size * step, trial
+        if np.max(np.abs(size * step)) < 1e-10:
             break
     return w[:-1], float(w[-1])
 

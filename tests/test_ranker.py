@@ -4,6 +4,7 @@ its features read off real sentences, and the engine ranking real candidates wit
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -47,6 +48,21 @@ def test_newton_reaches_the_optimum_of_the_penalised_cross_entropy():
         grad += p @ x - y @ x
     assert np.max(np.abs(grad)) < 1e-8
     assert w[0] > 0.5 and np.all(np.abs(w[1:]) < w[0])
+
+
+def test_newton_does_not_overshoot_on_a_separable_question():
+    """One real SweQUAD-MC question (its 28 candidates' features, scaled as the fit scales them)
+    whose right candidate beats the others on three features: a full Newton step from zero
+    overshoots, and plain Newton ended at a loss above the uniform guess's log(28)."""
+    data = np.load(Path(__file__).parent / "data" / "ranker-overshoot.npz")
+    x, y = data["features"], data["labels"]
+    w = fit_softmax([(x, y)], l2=0.3)
+    z = x @ w
+    loss = 0.15 * w @ w + z.max() + np.log(np.exp(z - z.max()).sum()) - z[y == 1][0]
+    assert loss < 0.5 * np.log(len(y))
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    assert np.max(np.abs(0.3 * w + p @ x - y @ x)) < 1e-6
 
 
 def test_the_same_data_give_the_same_weights_and_hash():
