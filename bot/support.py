@@ -16,8 +16,11 @@ import re
 from bot.synonyms import bundled
 from ingest.keywords import Analyzer, KeywordIndex, words
 from ingest.lexicon import (
+    BODY_HEADS,
+    BODY_QUESTION,
     DURATION,
     DURATION_QUESTION,
+    NOT_BODIES,
     NUMBER_WORDS,
     QUESTION_WORDS,
     STATUTE_REF,
@@ -144,6 +147,29 @@ _DEFINE = re.compile(
 )
 
 
+_HEADS = "|".join(BODY_HEADS)
+# a compound whose last part names a body ("Justitiedepartementet", "grundskoleavdelningen")
+_BODY_COMPOUND = re.compile(
+    rf"\b\w+?(?:{_HEADS})(?:en|et|n|t|s|er|ar|na|erna|arna|ens|ets|ernas|arnas)?\b", re.I
+)
+# a capitalised word inside a sentence ("åt Statens kulturråd", "med Mattecentrum"), or a body's
+# own name opening one ("Myndigheten för skolutveckling får …")
+_MIDDLE_CAPITAL = re.compile(r"(?<![.!?:]\s)(?<!^)(?<![.!?:])\b[A-ZÅÄÖ][\wåäöé-]{2,}")
+_NAMED_BODY = re.compile(rf"\b(?:{_HEADS})\w* (?:för|mot) \w+", re.I)
+
+
+def _names_body(question: str, text: str) -> bool:
+    """Does the text name a body the question does not already name: a compound whose last part
+    is a body ("Justitiedepartementet"), a capitalised name inside the sentence ("Umeå
+    universitet", "Mattecentrum"), "Myndigheten för …", or a party's letters ("(M)")?"""
+    asked = {w[:6] for w in re.findall(r"\w+", question.lower())}
+    named = [m.group(0) for m in _BODY_COMPOUND.finditer(text) if not NOT_BODIES.search(m.group(0))]
+    named += [m.group(0) for m in _MIDDLE_CAPITAL.finditer(text)]
+    if any(w.lower()[:6] not in asked for w in named):
+        return True
+    return bool(_NAMED_BODY.search(text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", text))
+
+
 def _names_term(term: str, text: str) -> bool:
     """Every word of a one- or two-word term is in the text, as a word or a word's start, one
     typing error allowed ("fokussskolor" / "fokusskolor")."""
@@ -178,6 +204,8 @@ def wanted_type(question: str) -> WantedType:
         return ("date", "")
     if _WHICH_SCHOOL.match(q):
         return ("school", "")
+    if BODY_QUESTION.match(q):  # "Vilken myndighet …?": a body's name
+        return ("body", q)
     if _WHICH_PERSON.match(q):  # a name, not a role: "Vilken rektor leder skolan?"
         return ("name", "")
     if re.match(r"^(vem|who) (är|var|is|was)\b", q):  # "Vem är rektor …?" wants a name
@@ -215,6 +243,8 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
         return bool(_DATE.search(answer_text) or TIME_WORDS.search(answer_text))
     if kind == "school":
         return bool(_SCHOOL_NAME.search(answer_text) or _SCHOOL_NAME.search(headings))
+    if kind == "body":
+        return _names_body(detail, answer_text)
     if _NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text):
         return True  # a name, or a party's letters
     if kind == "name":

@@ -102,6 +102,25 @@ DEFINITION_QUESTION = re.compile(
     r"vilken definition|hur (?:\w+ )?begreppet)\b",
     re.I,
 )
+# "Vilken myndighet …?", "Vilket departement …?", "Vilka avdelningar …?": the question asks for a
+# body, and the answer names one
+BODY_QUESTION = re.compile(
+    r"^(?:\w+ )?(?:vilken|vilka|vilket) (?:ny |nya |annan |andra )?"
+    r"(myndighet\w*|organisation\w*|avdelning\w*|parti\w*|departement\w*|lärosäte\w*|nämnd\w*|"
+    r"förvaltning\w*|kommun\w*|region\w*|universitet\w*|högskol\w*|aktör\w*|förbund\w*|"
+    r"förening\w*|företag\w*|institution\w*|domstol\w*|enhet\w*|instans\w*|organ)\b",
+    re.I,
+)
+# the last part of a Swedish compound that names a body: "Justitiedepartementet",
+# "grundskoleavdelningen", "Lantmäteriverket", "Jägarnas Riksförbund", "Mattecentrum"
+BODY_HEADS = (
+    "myndighet", "verket", "inspektion", "rådet", "styrelse", "nämnd", "förvaltning", "avdelning",
+    "departement", "parti", "universitet", "högskola", "institut", "förbund", "förening", "kommun",
+    "region", "centrum", "center", "bolag", "stiftelse", "domstol", "kansli", "enhet",
+    "sekretariat", "akademi", "organisation", "instans", "kammare", "ombudsman",
+)
+# compounds with such a last part that name no body: "rektorsnätverket", "områdesrådet"
+NOT_BODIES = re.compile(r"nätverk|område", re.I)
 # "Hur länge ska rätten gälla?", "Under hur lång tid …?": answered by a duration
 DURATION_QUESTION = re.compile(r"\b(hur länge|hur lång tid|how long)\b", re.I)
 # "i tre år", "under 18 månader", "ett läsår": a count of a unit of time

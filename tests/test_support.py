@@ -34,6 +34,13 @@ import pytest
         ("Vilken forskare nämns?", "Lärarna (t.ex. John Hattie) betyder mest.", "Forskare menar så."),
         ("Vilka skolor avses?", "Hagsätraskolan och Rinkebyskolan.", "Sjutton skolor, fokusskolor."),
         ("Vilken skola i Kista?", "Stockholm Science & Innovation School (SSIS).", "En skola i Kista."),
+        # a body: a compound ending in one, a name inside the sentence, "Myndigheten för …", (S)
+        ("Vilket departement bereder frågan?", "Frågan bereds i Finansdepartementet.", "Frågan bereds."),
+        ("Vilken myndighet ska utreda?", "Regeringen ger Statens skolinspektion uppdraget.", "En myndighet ska utreda."),
+        ("Vilken myndighet ska utreda?", "Myndigheten för delaktighet ska utreda det.", "Myndigheten ska utreda det."),
+        ("Vilka avdelningar deltog?", "Det gjordes inom gymnasieavdelningen.", "Flera avdelningar deltog."),
+        ("Vilket parti skrev motionen?", "Motionen är skriven av Eva Ek (S).", "Motionen kom i maj."),
+        ("Vilken organisation driver läxhjälpen?", "Läxhjälpen drivs av Röda korset.", "Läxhjälpen drivs i rektorsnätverket."),
     ],
 )
 def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
