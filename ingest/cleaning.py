@@ -62,6 +62,14 @@ class CleanResult:
     removed_lines: list[str]
 
 
+# Raised whenever cleaning gives a file a different text than before: an index whose catalogue
+# records an older version re-reads its unchanged files on the next full ingest (ingest.pipeline),
+# reusing the vectors of chunks whose text is the same. 2: Markdown links become their text.
+TEXT_VERSION = "2"
+
+# a Markdown link or image, "[text](/url "title")" / "![alt](x.png)": only its text is prose
+_MARKDOWN_LINK = re.compile(r'!?\[([^\]\n]{0,500})\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\)')
+
 # a Markdown heading: "# Title", "## Section", "### Subsection"
 _MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?$")
 
@@ -71,6 +79,7 @@ def normalise_chars(text: str) -> str:
         text = text.replace(bad, good)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"\(cid:\d+\)", "", text)  # glyphs pdfminer could not map to text
+    text = _MARKDOWN_LINK.sub(r"\1", text)
     text = re.sub(r"\*\*([^*\n]{1,60})\*\*", r"\n\1\n", text)  # "…08-50833637**Till**"
     text = text.replace("**", "")
     # a bullet glyph inside a line starts a new list item

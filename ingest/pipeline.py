@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from ingest.chunking import chunk_document
-from ingest.cleaning import Block, clean_pages
+from ingest.cleaning import TEXT_VERSION, Block, clean_pages
 from ingest.documents import (  # noqa: F401 - SourceDocument is part of this module's API
     IngestSummary,
     Prepared,
@@ -129,12 +129,14 @@ class Ingestor:
         taken = {r.doc_id: r.path for r in known.values()}
         max_bytes = int(self.settings.max_file_mb * 1e6)
         todo: list[tuple[Prepared, bool]] = []
+        # the catalogue's text is from an older cleaning (TEXT_VERSION): every file is read again
+        reread = bool(cat) and cat.has_files() and cat.get_meta("text_version") != TEXT_VERSION
         self.progress.start("reading", len(files))
         for path in files:
             self.progress.advance(files=1)
             key = str(path)
             rec = known.get(key)
-            redo = key in interrupted
+            redo = key in interrupted or reread
             try:
                 st = path.stat()
                 if rec and not redo and rec.size == st.st_size and rec.mtime_ns == st.st_mtime_ns:
@@ -161,6 +163,15 @@ class Ingestor:
                 prep = self._prepare_file(path, raw, sha, st, taken)
                 if not prep.chunks:
                     raise IngestFileError(key, "no text left after cleaning; nothing to index")
+                if (
+                    reread
+                    and key not in interrupted
+                    and rec is not None
+                    and rec.sha256 == sha
+                    and {c.id for c in prep.chunks} == cat.chunk_ids_for(key)
+                ):  # read again, the same chunks: nothing to write
+                    summary.files_unchanged += 1
+                    continue
                 todo.append((prep, rec is None))
             except IngestFileError as exc:
                 summary.files_failed += 1
@@ -171,7 +182,15 @@ class Ingestor:
         self.progress.close()
         present = {str(p) for p in files}
         removed = [k for k in known if k not in present] if prune else []
-        return self._apply(cat, todo, removed, summary, t0)
+        summary = self._apply(cat, todo, removed, summary, t0)
+        if (
+            cat
+            and not dry_run
+            and cat.get_meta("text_version") != TEXT_VERSION
+            and (set(known) - set(removed)) <= present
+        ):
+            cat.set_meta("text_version", TEXT_VERSION)  # every file now has this cleaning's text
+        return summary
 
     def _prepare_file(self, path: Path, raw, sha: str, st, taken: dict[str, str]) -> Prepared:
         cleaned = clean_pages(raw.pages, raw.paged)

@@ -502,3 +502,50 @@ def test_index_inside_the_input_folder_is_not_ingested(tmp_path, embedder):
     assert Ingestor(settings, embedder).run([folder]).files_new == 1
     again = Ingestor(settings, embedder).run([folder])
     assert again.failures == [] and again.files_unchanged == 1
+
+
+def test_a_markdown_link_is_indexed_as_its_text_and_an_older_cleaning_is_read_again(
+    tmp_path, embedder, monkeypatch
+):
+    """Cleaning that changes a file's text (TEXT_VERSION) reaches an existing index: the next
+    full ingest reads every file again, rewrites those whose chunks changed and reuses the rest."""
+    import re
+
+    import ingest.cleaning
+    import ingest.pipeline
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "remiss.md").write_text(
+        "# Remiss om kronhjort\n\n"
+        "* [Jägarnas Riksförbund har hemställt om allmän jakt på kronhjort (N2015/07540/FJR).]"
+        '(/contentassets/1f39/jagarnas-riksforbund/ "•Jägarnas Riksförbund har hemställt")\n',
+        "utf-8",
+    )
+    (folder / "plain.txt").write_text(
+        "Stöd till skolor\n\nFörvaltningen har gett stöd till fem skolor i Vantör.\n", "utf-8"
+    )
+    settings = Settings(index_dir=tmp_path / "index")
+
+    def texts() -> str:
+        cat = Catalogue(settings.index_path, create=False)
+        try:
+            return "\n".join(cat.chunk_texts()[1]), cat.get_meta("text_version")
+        finally:
+            cat.close()
+
+    # an index written by a cleaning that kept the links
+    monkeypatch.setattr(ingest.cleaning, "_MARKDOWN_LINK", re.compile(r"(?!x)(x)"))
+    monkeypatch.setattr(ingest.pipeline, "TEXT_VERSION", "1")
+    Ingestor(settings, embedder).run([folder])
+    assert "](/contentassets" in texts()[0] and texts()[1] == "1"
+    monkeypatch.undo()
+
+    summary = Ingestor(settings, embedder).run([folder])
+    text, version = texts()
+    assert "](" not in text and "/contentassets" not in text and version == "2"
+    assert "Jägarnas Riksförbund har hemställt om allmän jakt på kronhjort" in text
+    assert (summary.files_changed, summary.files_unchanged) == (1, 1)  # plain.txt: same chunks
+    assert 0 < summary.embedded <= 2
+    again = Ingestor(settings, embedder).run([folder])
+    assert (again.files_unchanged, again.files_changed, again.embedded) == (2, 0, 0)
