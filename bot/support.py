@@ -17,6 +17,7 @@ from bot.synonyms import bundled
 from ingest.keywords import Analyzer, KeywordIndex, words
 from ingest.lexicon import (
     BODY_HEADS,
+    AUTHOR_QUESTION,
     BODY_QUESTION,
     DURATION,
     DURATION_QUESTION,
@@ -123,7 +124,8 @@ def _counts(noun: str, text: str) -> bool:
 # "Vilken rektor/forskare …?" asks for a person as "Vem …?" does
 _PERSON_NOUN = (
     r"(?:forskare|rektor|rektorn|person|personer|politiker|tjänsteman|tjänstemän|lärare|chef|"
-    r"direktör|ordförande|författare|ledamot|ledamöter|handläggare|samordnare|skribent)"
+    r"direktör|ordförande|författare|ledamot|ledamöter|handläggare|samordnare|skribent|"
+    r"skribenter|motionär|motionärer|motionärerna|förslagsställare|undertecknare)"
 )
 _WHICH_PERSON = re.compile(rf"^(?:vilken|vilka) {_PERSON_NOUN}\b")
 
@@ -210,7 +212,7 @@ def wanted_type(question: str) -> WantedType:
         return ("name", "")
     if re.match(r"^(vem|who) (är|var|is|was)\b", q):  # "Vem är rektor …?" wants a name
         return ("name", "")
-    if re.match(r"^(vem|vilka personer|who)\b", q):
+    if re.match(r"^(vem|vilka personer|who)\b", q) or AUTHOR_QUESTION.match(q):
         return ("person", q)
     return None
 

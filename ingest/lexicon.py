@@ -111,6 +111,13 @@ BODY_QUESTION = re.compile(
     r"förening\w*|företag\w*|institution\w*|domstol\w*|enhet\w*|instans\w*|organ)\b",
     re.I,
 )
+# "Vilka skrev motionen?", "Vilka står bakom skrivelsen?": "vilka" alone, before a verb of
+# writing, signing or submitting, asks who the authors are, as "Vem skrev …?" does
+AUTHOR_QUESTION = re.compile(
+    r"^vilka (?:har |hade )?(?:skrev|skrivit|undertecknade|undertecknat|"
+    r"står bakom|stod bakom|stått bakom|lämnade in|lämnat in|väckte|väckt)\b",
+    re.I,
+)
 # the last part of a Swedish compound that names a body: "Justitiedepartementet",
 # "grundskoleavdelningen", "Lantmäteriverket", "Jägarnas Riksförbund", "Mattecentrum"
 BODY_HEADS = (

@@ -41,6 +41,10 @@ import pytest
         ("Vilka avdelningar deltog?", "Det gjordes inom gymnasieavdelningen.", "Flera avdelningar deltog."),
         ("Vilket parti skrev motionen?", "Motionen är skriven av Eva Ek (S).", "Motionen kom i maj."),
         ("Vilken organisation driver läxhjälpen?", "Läxhjälpen drivs av Röda korset.", "Läxhjälpen drivs i rektorsnätverket."),
+        # "vilka" before a verb of writing or signing asks for the authors, as "Vem skrev …?"
+        ("Vilka skrev motionen?", "Motionen är skriven av Eva Ek och Per Holm.", "Motion 2011:24: Ökad jämlikhet."),
+        ("Vilka står bakom skrivelsen?", "En skrivelse från Jan Jönsson (L).", "Skrivelsen kom i maj."),
+        ("Vilka motionärer står bakom motionen?", "Av Karin Rågsjö och Måns Almqvist.", "Motionärerna föreslår följande."),
     ],
 )
 def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
@@ -50,6 +54,14 @@ def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
 
     assert answer_type_ok(question, fits)
     assert not answer_type_ok(question, does_not_fit)
+
+
+def test_vilka_before_any_other_verb_asks_for_no_particular_type():
+    from bot.support import wanted_type
+
+    assert wanted_type("Vilka kan ofta gå utan skor?") is None
+    assert wanted_type("Vilka är de två andra kommunerna?") is None
+    assert wanted_type("Vilka skrev motionen?")[0] == "person"
 
 
 def test_short_lines_are_grouped_and_sentences_are_not():
