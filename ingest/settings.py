@@ -220,7 +220,7 @@ class Settings(BaseSettings):
         3, ge=1, le=5, description="Most sentences in an extractive answer."
     )
     answer_sentence_ratio: float = Field(
-        0.5,
+        0.3,
         gt=0,
         le=1,
         description="An extractive answer quotes, after the best sentence, those the sentence "
