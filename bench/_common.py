@@ -50,3 +50,19 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cold_ask_s(index: Path, question: str, runs: int = 3) -> float:
+    """Median wall time of a new ``python -m bot ask --json`` process answering one question:
+    what a user at a terminal waits for, interpreter start and the bot's own loading order included."""
+    import statistics
+    import subprocess
+    import time
+
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--index", str(index), question],
+                       check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)

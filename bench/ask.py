@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._common import ROOT, pct, shared_dir, use_this_checkout
+from bench._common import ROOT, cold_ask_s, pct, shared_dir, use_this_checkout
 
 use_this_checkout()  # this checkout's packages, not bench/ingest.py nor an installed utbot
 
@@ -133,14 +131,8 @@ def main() -> None:
         report("second pass (warm)", timed(engine, qs))
         report("query embedding alone", timed_embedding(embedder, qs))
 
-        cold = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "bot", "ask", "--json", "--index", str(small.index_path),
-                            "Varför ingår inte Skärholmen i rektorsnätverket?"],
-                           check=True, capture_output=True)
-            cold.append(time.perf_counter() - t0)
-        print(f"  cold process start to first answer: {statistics.median(cold):.2f} s (median of 3)")
+        cold = cold_ask_s(small.index_path, "Varför ingår inte Skärholmen i rektorsnätverket?")
+        print(f"  cold process start to first answer: {cold:.2f} s (median of 3)")
 
         big = args.big_index or tmp / "big"
         if not (big / "catalogue.sqlite3").exists():
