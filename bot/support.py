@@ -19,6 +19,8 @@ from ingest.lexicon import (
     BODY_HEADS,
     AUTHOR_QUESTION,
     BODY_QUESTION,
+    DAY_OF_MONTH,
+    DAY_QUESTION,
     DURATION,
     DURATION_QUESTION,
     NOT_BODIES,
@@ -202,6 +204,8 @@ def wanted_type(question: str) -> WantedType:
         return ("number", "")
     if DURATION_QUESTION.search(q):  # "Hur länge …?": a count of years, months, weeks …
         return ("duration", "")
+    if DAY_QUESTION.match(q):  # "Vilket datum …?": a day of a month
+        return ("day", "")
     if re.match(_WHEN, q):
         return ("date", "")
     if _WHICH_SCHOOL.match(q):
@@ -241,6 +245,8 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
         return bool(_NUMBER.search(answer_text) or NUMBER_WORDS.search(answer_text))
     if kind == "duration":
         return bool(DURATION.search(answer_text))
+    if kind == "day":
+        return bool(DAY_OF_MONTH.search(answer_text))
     if kind == "date":
         return bool(_DATE.search(answer_text) or TIME_WORDS.search(answer_text))
     if kind == "school":

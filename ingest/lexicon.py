@@ -51,6 +51,12 @@ MONTH_NAMES = (
 MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, start=1)}
 # a time of year or a month: "våren 2025", "ht", "senast den 1 mars"
 TIME_WORDS = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r"|våren|hösten|vt|ht)\b", re.I)
+# "Vilket datum …?", "Vilken dag …?" ask for a day, not a season or a year; Swedish prose gives one
+# as "den 27 juni 2025", "12 februari", "2025-02-12"
+DAY_QUESTION = re.compile(r"^(?:\w+ )?(?:vilket datum|vilken dag)\b", re.I)
+DAY_OF_MONTH = re.compile(
+    r"\b\d{1,2}(?::e)? (?:" + "|".join(MONTH_NAMES) + r")\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I
+)
 
 # the number words of Swedish prose, two to fifty
 COUNT_WORDS = (

@@ -27,6 +27,9 @@ import pytest
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
         ("Under vilken period var skolan med?", "Ht 2019 till vt 2022.", "Skolan var med."),
         ("Från vilket år gäller modellen?", "Den gäller från 2012.", "Modellen är ny."),
+        # "Vilket datum …?" asks for a day: a season or a year alone does not give one
+        ("Vilket datum ska uppdraget redovisas?", "Det ska redovisas senast den 27 juni 2025.", "Det ska redovisas våren 2025."),
+        ("Vilken dag behandlas ärendet?", "Ärendet behandlas 2025-02-12.", "Ärendet behandlas i februari."),
         ("Hur länge ska rätten gälla?", "Rätten ska gälla i tre år.", "Rätten gäller från 2025."),
         ("Under hur lång tid pågår försöket?", "Försöket pågår under 18 månader.", "Försöket är nytt."),
         ("Vem är rektor på skolan?", "Rektor är Anna Borg.", "Rektorn leder skolan."),
