@@ -16,8 +16,9 @@ import re
 from bot.synonyms import bundled
 from ingest.keywords import Analyzer, KeywordIndex, words
 from ingest.lexicon import (
-    BODY_HEADS,
+    AMOUNT_QUESTION,
     AUTHOR_QUESTION,
+    BODY_HEADS,
     BODY_QUESTION,
     DAY_OF_MONTH,
     DAY_QUESTION,
@@ -196,7 +197,7 @@ def wanted_type(question: str) -> WantedType:
     q = question.lower().strip()
     if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
         return ("define", m.group(1))
-    if re.search(r"\b(kosta\w*|kostnad\w*|cost\w*|budget\w*)\b", q):  # an amount of money
+    if AMOUNT_QUESTION.search(q):  # an amount of money
         return ("amount", "")
     if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
         return ("count", m.group(1))

@@ -117,6 +117,11 @@ BODY_QUESTION = re.compile(
     r"förening\w*|företag\w*|institution\w*|domstol\w*|enhet\w*|instans\w*|organ)\b",
     re.I,
 )
+# "Vad kostar …?", "Hur stor är budgeten …?": an amount of money. "budget" alone, not as the first
+# part of a compound: "budgetramverket", "budgetprocessen" name a framework, not a sum
+AMOUNT_QUESTION = re.compile(
+    r"\b(kosta\w*|kostnad\w*|cost\w*|budget(?:en|ar|arna|en\w?s)?|budgeterade?t?)\b", re.I
+)
 # "Vilka skrev motionen?", "Vilka står bakom skrivelsen?": "vilka" alone, before a verb of
 # writing, signing or submitting, asks who the authors are, as "Vem skrev …?" does
 AUTHOR_QUESTION = re.compile(

@@ -59,8 +59,12 @@ def test_answer_type_check_wants_a_number_date_name_or_the_term_defined(
     assert not answer_type_ok(question, does_not_fit)
 
 
-def test_vilka_before_any_other_verb_asks_for_no_particular_type():
+def test_vilka_before_another_verb_and_a_compound_of_budget_ask_for_no_particular_type():
     from bot.support import wanted_type
+
+    assert wanted_type("Vilket krav uppfyller inte budgetramverket?") is None  # a framework
+    assert wanted_type("Hur stor är förvaltningens budget för 2025?") == ("amount", "")
+    assert wanted_type("Vad var budgeten?") == ("amount", "")
 
     assert wanted_type("Vilka kan ofta gå utan skor?") is None
     assert wanted_type("Vilka är de två andra kommunerna?") is None
