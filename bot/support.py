@@ -24,7 +24,10 @@ from ingest.lexicon import (
     DAY_QUESTION,
     DURATION,
     DURATION_QUESTION,
+    FREQUENCY,
+    FREQUENCY_QUESTION,
     NOT_BODIES,
+    NUMBER_QUESTION,
     NUMBER_WORDS,
     QUESTION_WORDS,
     STATUTE_REF,
@@ -192,8 +195,10 @@ WantedType = tuple[str, str] | None
 
 def wanted_type(question: str) -> WantedType:
     """What the question asks for, read once (bot.question.parse): a definition ("Vad är KUF?"),
-    an amount of money, a count of a noun, a number, a date, a school's name, a person's name
-    ("Vilken rektor …?", "Vem är …?") or a person or body ("Vem beslutade …?"); None otherwise."""
+    an amount of money, a count of a noun, a number, a frequency ("Hur ofta …?"), a duration, a
+    day ("Vilket datum …?"), a date, a school's name, a body ("Vilken myndighet …?"), a person's
+    name ("Vilken rektor …?", "Vem är …?") or a person or body ("Vem beslutade …?", "Vilka
+    skrev …?"); None otherwise. The patterns are Swedish facts kept in ingest/lexicon.py."""
     q = question.lower().strip()
     if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
         return ("define", m.group(1))
@@ -201,8 +206,10 @@ def wanted_type(question: str) -> WantedType:
         return ("amount", "")
     if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
         return ("count", m.group(1))
-    if re.match(r"^(hur många|hur mycket|hur stor[at]?|how many|how much)\b", q):
+    if NUMBER_QUESTION.search(q):  # "Vilken lägsta ålder …?", "Hur stor andel …?"
         return ("number", "")
+    if FREQUENCY_QUESTION.match(q):  # "Hur ofta …?": "en gång per vecka"
+        return ("frequency", "")
     if DURATION_QUESTION.search(q):  # "Hur länge …?": a count of years, months, weeks …
         return ("duration", "")
     if DAY_QUESTION.match(q):  # "Vilket datum …?": a day of a month
@@ -246,6 +253,8 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
         return bool(_NUMBER.search(answer_text) or NUMBER_WORDS.search(answer_text))
     if kind == "duration":
         return bool(DURATION.search(answer_text))
+    if kind == "frequency":
+        return bool(FREQUENCY.search(answer_text))
     if kind == "day":
         return bool(DAY_OF_MONTH.search(answer_text))
     if kind == "date":

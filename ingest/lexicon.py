@@ -117,10 +117,29 @@ BODY_QUESTION = re.compile(
     r"förening\w*|företag\w*|institution\w*|domstol\w*|enhet\w*|instans\w*|organ)\b",
     re.I,
 )
-# "Vad kostar …?", "Hur stor är budgeten …?": an amount of money. "budget" alone, not as the first
-# part of a compound: "budgetramverket", "budgetprocessen" name a framework, not a sum
+# "Vad kostar …?", "Hur stor är budgeten …?", "Till vilket belopp …?": an amount of money.
+# "budget" and "belopp" alone, not as the first part of a compound: "budgetramverket",
+# "beloppsregeln" name a framework or a rule, not a sum
 AMOUNT_QUESTION = re.compile(
-    r"\b(kosta\w*|kostnad\w*|cost\w*|budget(?:en|ar|arna|en\w?s)?|budgeterade?t?)\b", re.I
+    r"\b(kosta\w*|kostnad\w*|cost\w*|budget(?:en|ar|arna|en\w?s)?|budgeterade?t?|belopp(?:et|en)?)\b",
+    re.I,
+)
+# "Hur många …?", "Vilken lägsta ålder …?", "Vilken andel …?": a quantity (a telephone number or
+# a document's number is not one)
+NUMBER_QUESTION = re.compile(
+    r"^(?:hur många|hur mycket|hur stor[at]?|how many|how much)\b|"
+    r"^(?:\w+ )?(?:vilken|vilket|vilka) (?:lägsta |högsta |nuvarande |nya )?"
+    r"(?:ålder|åldersgräns\w*|antal|andel|procent\w*)\b",
+    re.I,
+)
+# "Hur ofta …?": a frequency, which Swedish gives as "en gång per vecka", "varje månad",
+# "två gånger om året", "dagligen"
+FREQUENCY_QUESTION = re.compile(r"^(?:\w+ )?(?:hur ofta|how often)\b", re.I)
+FREQUENCY = re.compile(
+    r"\b(?:\w+ gång(?:er)? (?:i|per|om) \w+|(?:varje|var|varannan|varannat) "
+    r"(?:dag|vecka|månad|år|termin|kvartal|läsår)|dagligen|veckovis|månadsvis|årligen|"
+    r"kvartalsvis|årsvis|terminsvis|once a \w+|every \w+|weekly|monthly|daily|yearly)\b",
+    re.I,
 )
 # "Vilka skrev motionen?", "Vilka står bakom skrivelsen?": "vilka" alone, before a verb of
 # writing, signing or submitting, asks who the authors are, as "Vem skrev …?" does

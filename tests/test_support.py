@@ -27,6 +27,11 @@ import pytest
         ("När startade nätverket?", "Nätverket startade 2022.", "Nätverket är ett samarbete."),
         ("Under vilken period var skolan med?", "Ht 2019 till vt 2022.", "Skolan var med."),
         ("Från vilket år gäller modellen?", "Den gäller från 2012.", "Modellen är ny."),
+        # a number asked for by its noun, a sum of money by "belopp", a frequency by "Hur ofta"
+        ("Vilken lägsta ålder föreslås?", "Åldersgränsen höjs från 16 till 18 år.", "Åldersgränsen höjs."),
+        ("Till vilket belopp höjs gränsen?", "Gränsen höjs till 120 000 kronor.", "Gränsen höjs 2025."),
+        ("Hur ofta görs körningar i registret?", "Registret körs en gång per vecka.", "Registret körs ofta."),
+        ("How often is the register checked?", "Det görs varje månad.", "Det görs i registret."),
         # "Vilket datum …?" asks for a day: a season or a year alone does not give one
         ("Vilket datum ska uppdraget redovisas?", "Det ska redovisas senast den 27 juni 2025.", "Det ska redovisas våren 2025."),
         ("Vilken dag behandlas ärendet?", "Ärendet behandlas 2025-02-12.", "Ärendet behandlas i februari."),
@@ -65,6 +70,7 @@ def test_vilka_before_another_verb_and_a_compound_of_budget_ask_for_no_particula
     assert wanted_type("Vilket krav uppfyller inte budgetramverket?") is None  # a framework
     assert wanted_type("Hur stor är förvaltningens budget för 2025?") == ("amount", "")
     assert wanted_type("Vad var budgeten?") == ("amount", "")
+    assert wanted_type("Vad föreslås om beloppsregeln?") is None  # a rule, not a sum
 
     assert wanted_type("Vilka kan ofta gå utan skor?") is None
     assert wanted_type("Vilka är de två andra kommunerna?") is None
