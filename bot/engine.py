@@ -285,7 +285,13 @@ class Engine:
             - (0.0 if typed else st.type_penalty)
         )
         hit = hits[best.hit_index] if best else hits[0]
-        coverage = coverage_share(q.resolved, self.retriever.keywords, hit.text, hit.metadata)
+        # an English question's words are not the passage's Swedish stems: coverage is unknown,
+        # and the judge weighs an unknown feature as its average (bot.judge.Judge.confidence)
+        coverage = (
+            None
+            if q.lang == "en"
+            else coverage_share(q.resolved, self.retriever.keywords, hit.text, hit.metadata)
+        )
         return {"support": support, "missing": missing, "typed": float(typed), "coverage": coverage}
 
 

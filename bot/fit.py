@@ -136,6 +136,31 @@ def fit_logistic(
     return w[:-1], float(w[-1])
 
 
+def _matrix(rows: Sequence[Row], names: Sequence[str]) -> np.ndarray:
+    """The rows' features; NaN where one could not be computed (None)."""
+    return np.array(
+        [[np.nan if r.features[f] is None else r.features[f] for f in names] for r in rows],
+        dtype=float,
+    )
+
+
+def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and spread of each feature over the rows that have it."""
+    mean = np.nan_to_num(np.nanmean(x, axis=0)) if len(x) else np.zeros(x.shape[1])
+    scale = np.nan_to_num(np.nanstd(x, axis=0)) if len(x) else np.ones(x.shape[1])
+    scale[scale == 0] = 1.0
+    return mean, scale
+
+
+def _standardised(x: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Standardised features; a missing one is the mean (0), as Judge.confidence weighs it."""
+    return np.nan_to_num((x - mean) / scale, nan=0.0)
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
 def fit(
     rows: Sequence[Row], l2: float, sources: dict[str, str], names: Sequence[str] = DEFAULT_FEATURES
 ) -> dict:
@@ -145,16 +170,14 @@ def fit(
     unknown = set(names) - set(FEATURES)
     if unknown:
         raise ValueError(f"unknown judge features {sorted(unknown)}; known: {', '.join(FEATURES)}")
-    x = np.array([[r.features[f] for f in names] for r in rows], dtype=float)
+    x = _matrix(rows, names)
     y = np.array([float(r.correct) for r in rows])
     sw = np.array([r.weight for r in rows])
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale[scale == 0] = 1.0
-    weights, bias = fit_logistic((x - mean) / scale, y, l2, sample_weight=sw)
+    mean, scale = _standardisation(x)
+    weights, bias = fit_logistic(_standardised(x, mean, scale), y, l2, sample_weight=sw)
     data = json.dumps(
         [
-            [r.set_name, r.case_id, r.correct, [round(r.features[f], 6) for f in names]]
+            [r.set_name, r.case_id, r.correct, [_rounded(r.features[f]) for f in names]]
             + ([r.weight] if r.weight != 1.0 else [])
             for r in rows
         ]
@@ -205,7 +228,7 @@ def cross_validated(
     order = np.random.default_rng(seed).permutation(len(cases))
     fold_of = {c: int(order[i]) % folds for i, c in enumerate(cases)}
     fold = np.array([fold_of[r.case_id] for r in rows])
-    x = np.array([[r.features[f] for f in names] for r in rows], dtype=float)
+    x = _matrix(rows, names)
     y = np.array([float(r.correct) for r in rows])
     sw = np.array([r.weight for r in rows])
     p = np.zeros(len(rows))
@@ -213,10 +236,9 @@ def cross_validated(
         train, test = fold != k, fold == k
         if not test.any() or len(set(y[train])) < 2:
             continue
-        mean, scale = x[train].mean(axis=0), x[train].std(axis=0)
-        scale[scale == 0] = 1.0
-        w, b = fit_logistic((x[train] - mean) / scale, y[train], l2, sample_weight=sw[train])
-        p[test] = 1.0 / (1.0 + np.exp(-(((x[test] - mean) / scale) @ w + b)))
+        mean, scale = _standardisation(x[train])
+        w, b = fit_logistic(_standardised(x[train], mean, scale), y[train], l2, sample_weight=sw[train])
+        p[test] = 1.0 / (1.0 + np.exp(-(_standardised(x[test], mean, scale) @ w + b)))
     eps = 1e-9
     loss = -(sw * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))).sum() / sw.sum()
     pos, neg = y == 1, y == 0

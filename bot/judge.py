@@ -47,9 +47,10 @@ def bundled_judge() -> Path:
 
 
 def features(
-    question: Question, hits, sentences, picked, parts: dict[str, float]
-) -> dict[str, float]:
-    """The judge's inputs for one question and its chosen sentences."""
+    question: Question, hits, sentences, picked, parts: dict[str, float | None]
+) -> dict[str, float | None]:
+    """The judge's inputs for one question and its chosen sentences; None where a feature cannot
+    be computed for this question (coverage of an English question by Swedish passages)."""
     best = picked[0]
     text = " ".join(s.text for s in picked)
     second = next((s for s in sentences if s not in picked), None)
@@ -100,11 +101,13 @@ class Judge:
             )
         )
 
-    def confidence(self, feats: dict[str, float]) -> float:
-        """Probability that the chosen sentences answer the question."""
+    def confidence(self, feats: dict[str, float | None]) -> float:
+        """Probability that the chosen sentences answer the question. A feature the engine could
+        not compute for this question (None) weighs as its mean over the fitted rows: nothing."""
         z = self.bias + sum(
             w * (feats[n] - m) / s
             for n, m, s, w in zip(self.names, self.mean, self.scale, self.weights, strict=True)
+            if feats[n] is not None
         )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 

@@ -39,6 +39,25 @@ def test_the_same_rows_give_the_same_weights_and_data_hash():
     assert fit(changed, 1.0, {})["data_sha256"] != a["data_sha256"]
 
 
+def test_a_feature_that_cannot_be_computed_weighs_as_its_mean(tmp_path):
+    """An English question's coverage by Swedish stems is unknown (None): the fit standardises
+    over the rows that have it, and the judge weighs it as the mean, i.e. not at all."""
+    data = rows()
+    for r in data[:10]:
+        r.features["coverage"] = None
+    model = fit(data, 1.0, {})
+    i = model["features"].index("coverage")
+    assert model["mean"][i] == round(float(np.mean([r.features["coverage"] for r in data[10:]])), 6)
+    path = tmp_path / "judge.json"
+    path.write_text(json.dumps(model), encoding="utf-8")
+    judge = Judge.load(path)
+    feats = dict(data[0].features)
+    at_mean = dict(feats, coverage=model["mean"][i])
+    assert feats["coverage"] is None
+    assert judge.confidence(feats) == pytest.approx(judge.confidence(at_mean))
+    assert cross_validated(data, model["features"], 1.0)["auc"] > 0.5
+
+
 def test_newton_finds_the_penalised_maximum_likelihood():
     x = np.array([[-2.0], [-1.0], [-0.5], [0.5], [1.0], [2.0], [0.2], [-0.2]])
     y = np.array([0, 0, 1, 0, 1, 1, 1, 0], dtype=float)
