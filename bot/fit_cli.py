@@ -75,6 +75,7 @@ def fit_cmd(
         fit,
         fit_rows,
         leaves_out_source,
+        out_of_fold_outcomes,
         outcomes_at,
     )
     from bot.judge import Judge, bundled_judge
@@ -117,6 +118,14 @@ def fit_cmd(
         as_asked = outcomes_at(answered, judge.confidence, cost)
         missing = outcomes_at(left_out, judge.confidence, cost)["wrong"]
         click.echo(f"  cost {cost}: {as_asked}; without their source, answered {missing}")
+    cost = base.wrong_answer_cost
+    oof = out_of_fold_outcomes(rows, names, l2, cost)
+    click.echo(
+        f"  out of fold at cost {cost:g} (each question judged by weights fitted without it, "
+        f"mean of 5 fold draws): correct {oof['correct']:.1f}, wrong {oof['wrong']:.1f}, "
+        f"without their source answered {oof['left_out_answered']:.1f}; correct - cost x wrong "
+        f"{oof['correct'] - cost * oof['wrong']:.1f}"
+    )
     click.echo(f"wrote {path}")
 
 

@@ -16,6 +16,7 @@ from bot.fit import (
     fit,
     fit_logistic,
     fit_rows,
+    out_of_fold_outcomes,
     outcomes_at,
 )
 from bot.judge import FEATURES, Judge, JudgeModelError, bundled_judge, confidence_needed
@@ -56,6 +57,30 @@ def test_a_feature_that_cannot_be_computed_weighs_as_its_mean(tmp_path):
     assert feats["coverage"] is None
     assert judge.confidence(feats) == pytest.approx(judge.confidence(at_mean))
     assert cross_validated(data, model["features"], 1.0)["auc"] > 0.5
+
+
+def test_out_of_fold_outcomes_judge_each_question_by_weights_fitted_without_it():
+    rng = np.random.default_rng(3)
+    data = []
+    for i in range(80):
+        feats = {f: float(rng.normal()) for f in FEATURES}
+        asked = i < 60
+        if not asked:  # a near-topic question the index cannot answer: less support
+            feats["support"] = -abs(feats["support"])
+        data.append(Row("set", f"q{i}", feats, asked and feats["support"] > 0, 1.0 if asked else 0.3))
+    names = ["support", "margin"]
+    a = out_of_fold_outcomes(data, names, 1.0, cost=1.5)
+    assert a == out_of_fold_outcomes(list(data), names, 1.0, cost=1.5)  # seeded: reproducible
+    right = sum(1 for r in data[:60] if r.correct)
+    # a separable feature: out of fold, most right rows answered (those near the boundary are not
+    # sure enough at cost 1.5) and no wrong one
+    assert a["correct"] >= 0.7 * right and a["wrong"] <= 2
+    # the rows asked without their source count apart: never as correct answers
+    assert a["correct"] <= right and a["left_out_answered"] <= 20
+    # labels that no feature explains: what an in-sample fit could memorise is not credited
+    noise = [Row(r.set_name, r.case_id, r.features, bool(rng.random() < 0.5)) for r in data[:60]]
+    n = out_of_fold_outcomes(noise, list(FEATURES), 1.0, cost=1.5)
+    assert n["correct"] - 1.5 * n["wrong"] < a["correct"] - 1.5 * a["wrong"]
 
 
 def test_newton_finds_the_penalised_maximum_likelihood():
