@@ -153,9 +153,10 @@ def score_sentences(
     return sorted(sentences, key=lambda s: -s.score)
 
 
-def pick(sentences: list[Sentence], n: int, ratio: float = 0.5) -> list[Sentence]:
+def pick(sentences: list[Sentence], n: int, ratio: float) -> list[Sentence]:
     """The best sentence, and up to n-1 more that the ranker finds at least ``ratio`` as likely
-    to answer and that say something new."""
+    to answer and that say something new (n and ratio: Settings.answer_sentences and
+    answer_sentence_ratio; no default here, so none can go stale)."""
     if not sentences:
         return []
     best = sentences[0]
