@@ -8,7 +8,10 @@ say) would be measured instead of this one: ``use_this_checkout`` puts the check
 from __future__ import annotations
 
 import os
+import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,10 +58,6 @@ def peak_rss_mb() -> float:
 def cold_ask_s(index: Path, question: str, runs: int = 3) -> float:
     """Median wall time of a new ``python -m bot ask --json`` process answering one question:
     what a user at a terminal waits for, interpreter start and the bot's own loading order included."""
-    import statistics
-    import subprocess
-    import time
-
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()

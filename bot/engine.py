@@ -266,12 +266,14 @@ class Engine:
         if not q.names_something:
             return {"support": 0.0}  # "Hur går det till?": nothing to look up
         best = sentences[0] if sentences else None
+        hit = hits[best.hit_index] if best else hits[0]
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)
-        if q.lang == "en":  # Swedish keywords cannot match an English question: a typical share
-            kw, missing = 0.4, 0.0
+        if q.lang == "en":  # Swedish stems cannot match an English question: a typical keyword
+            kw, missing, coverage = 0.4, 0.0, None  # share; coverage unknown (the judge: its mean)
         else:
             missing = missing_share(q.resolved, analyzer, hits[0].text)
+            coverage = coverage_share(q.resolved, self.retriever.keywords, hit.text, hit.metadata)
         # a passage under a school's heading speaks of that school ("… > Rinkebyskolan")
         headings = {
             (hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked
@@ -283,14 +285,6 @@ class Engine:
             + st.support_keyword_weight * kw
             - st.support_missing_weight * missing
             - (0.0 if typed else st.type_penalty)
-        )
-        hit = hits[best.hit_index] if best else hits[0]
-        # an English question's words are not the passage's Swedish stems: coverage is unknown,
-        # and the judge weighs an unknown feature as its average (bot.judge.Judge.confidence)
-        coverage = (
-            None
-            if q.lang == "en"
-            else coverage_share(q.resolved, self.retriever.keywords, hit.text, hit.metadata)
         )
         return {"support": support, "missing": missing, "typed": float(typed), "coverage": coverage}
 

@@ -146,8 +146,7 @@ def _matrix(rows: Sequence[Row], names: Sequence[str]) -> np.ndarray:
 
 def _standardisation(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and spread of each feature over the rows that have it."""
-    mean = np.nan_to_num(np.nanmean(x, axis=0)) if len(x) else np.zeros(x.shape[1])
-    scale = np.nan_to_num(np.nanstd(x, axis=0)) if len(x) else np.ones(x.shape[1])
+    mean, scale = np.nan_to_num(np.nanmean(x, axis=0)), np.nan_to_num(np.nanstd(x, axis=0))
     scale[scale == 0] = 1.0
     return mean, scale
 

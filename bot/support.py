@@ -135,10 +135,11 @@ _PERSON_NOUN = (
 )
 _WHICH_PERSON = re.compile(rf"^(?:vilken|vilka) {_PERSON_NOUN}\b")
 
-# a date or time: "När …?", "Från vilket år …?", "Under vilken period …?"
+# a date or time: "När …?", "Från vilket år …?", "Under vilken period …?" ("Vilket datum …?"
+# asks for a day: ingest.lexicon.DAY_QUESTION)
 _WHEN = (
     r"^(?:(?:från |sedan |till )?när|when|(?:från |under |sedan |till )?"
-    r"(?:vilket år|vilka år|vilken period|vilken termin|vilket datum))\b"
+    r"(?:vilket år|vilka år|vilken period|vilken termin))\b"
 )
 
 # "Vilka skolor …?" asks for schools by name ("Hagsätraskolan", "Kungsholmens gymnasium")

@@ -121,7 +121,8 @@ BODY_QUESTION = re.compile(
 # "budget" and "belopp" alone, not as the first part of a compound: "budgetramverket",
 # "beloppsregeln" name a framework or a rule, not a sum
 AMOUNT_QUESTION = re.compile(
-    r"\b(kosta\w*|kostnad\w*|cost\w*|budget(?:en|ar|arna|en\w?s)?|budgeterade?t?|belopp(?:et|en)?)\b",
+    r"\b(kosta\w*|kostnad\w*|cost\w*|budget(?:en|ens|s|ar|arna)?|budgeter(?:ad|ade|at)|"
+    r"belopp(?:et|en)?)\b",
     re.I,
 )
 # "Hur många …?", "Vilken lägsta ålder …?", "Vilken andel …?": a quantity (a telephone number or
