@@ -20,6 +20,7 @@ from bot.ranker import Ranker, feature_matrix
 from bot.retrieval import Hit
 from bot.support import type_found
 from ingest.keywords import Analyzer
+from ingest.lexicon import BACK_REFERENCE
 from ingest.sentences import sentence_spans
 
 
@@ -173,15 +174,11 @@ def pick(sentences: list[Sentence], n: int, ratio: float) -> list[Sentence]:
     return picked
 
 
-# "… har därför …", "I den nya modellen är detta …": the sentence before says what is meant
-_BACKREF = re.compile(r"^\W*(?:\w+\s+){0,5}(?:därför|dessa|detta|denne|därutöver|dessutom)\b", re.I)
-
-
 def extend(s: Sentence, hit_text: str) -> tuple[int, int]:
     """The sentence's span, with the sentence it refers back to ("… har därför …") and the items
     of a list it introduces ("… i form av:")."""
     start, end = with_list_items(s, hit_text)
-    if _BACKREF.match(s.text):
+    if BACK_REFERENCE.match(s.text):
         before = [a for a, b in sentence_spans(hit_text, 0, s.start) if b <= s.start]
         if before:
             start = before[-1]

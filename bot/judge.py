@@ -17,7 +17,8 @@ from pathlib import Path
 from bot.question import Question
 from bot.weights import read_weights
 from ingest.errors import UtbotError
-from ingest.lexicon import CUE_PATTERNS, RESTATES, years
+from ingest.lexicon import years
+from ingest.lexicon.questions import CUE_PATTERNS, RESTATES
 
 FEATURES = (
     "support",  # the calibrated support score (dense, keyword, missing words, answer type)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import re
 
-from ingest.lexicon import ENGLISH_MARKERS, QUESTION_OPENERS, SWEDISH_MARKERS
+from ingest.lexicon import (
+    ENGLISH_MARKERS,
+    FOLLOW_UP_START,
+    PROPER_NAME,
+    QUESTION_OPENERS,
+    SWEDISH_MARKERS,
+)
 
 _EN = ENGLISH_MARKERS
 _SV = SWEDISH_MARKERS
-_FOLLOW_START = re.compile(
-    r"^(och|men|samt|också|än|and|what about|how about|vad gäller|hur är det med|gäller det)\b",
-    re.I,
-)
-PROPER_NAME = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:skolan|skola|gymnasium|gymnasiet)?\b")
 
 
 def detect_language(question: str) -> str:
@@ -25,7 +26,7 @@ def detect_language(question: str) -> str:
 def is_follow_up(question: str) -> bool:
     q = question.strip()
     words = q.split()
-    return bool(_FOLLOW_START.match(q)) or (
+    return bool(FOLLOW_UP_START.match(q)) or (
         len(words) <= 4 and q.lower().rstrip("?").endswith(" då")
     )
 
@@ -40,7 +41,7 @@ def resolve_follow_up(question: str, history: list[str] | None) -> str:
     if not history or not is_follow_up(question):
         return question
     previous = history[-1]
-    core = _FOLLOW_START.sub("", question.strip()).strip()
+    core = FOLLOW_UP_START.sub("", question.strip()).strip()
     core = re.sub(r"\s*\bdå\b\s*\??$", "", core).strip(" ?")
     new_names = [m.group(0) for m in PROPER_NAME.finditer(core)]
     old_names = [m.group(0) for m in PROPER_NAME.finditer(previous)][1:] or [
@@ -53,4 +54,3 @@ def resolve_follow_up(question: str, history: list[str] | None) -> str:
             resolved = resolved.replace(old, new_names[i])
         return resolved
     return f"{previous.rstrip('?')} – {core}?"
-

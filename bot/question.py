@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.query import PROPER_NAME, detect_language, resolve_follow_up
+from bot.query import detect_language, resolve_follow_up
 from bot.support import WantedType, wanted_type
 from ingest.families import DocId, ids_in_text
 from ingest.keywords import words
-from ingest.lexicon import (
+from ingest.lexicon import PROPER_NAME, QUESTION_OPENERS, QUESTION_WORDS, years
+from ingest.lexicon.questions import (
     DEADLINE_QUESTION,
     DECISION_QUESTION,
     DEFINITION_QUESTION,
     IN_FORCE_QUESTION,
-    QUESTION_OPENERS,
-    QUESTION_WORDS,
     WHY,
-    years,
 )
 
 

@@ -23,7 +23,8 @@ from bot.question import Question
 from bot.support import type_found
 from bot.weights import read_weights
 from ingest.errors import UtbotError
-from ingest.lexicon import CUE_PATTERNS, RESTATES, years
+from ingest.lexicon import years
+from ingest.lexicon.questions import CUE_PATTERNS, RESTATES
 
 FEATURES = (
     "dense",  # cosine of the question with the sentence

@@ -20,15 +20,11 @@ from ingest.embedding import Embedder
 from ingest.errors import IndexInconsistentError, IndexMissingError
 from ingest.families import without_ids
 from ingest.keywords import KeywordIndex
+from ingest.lexicon import SELF_REFERENCE
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
 
 log = logging.getLogger(__name__)
-
-# words by which a question refers to the statement itself ("bilagan till tjänsteutlåtandet om
-# X"): every statement ends by proposing that its "tjänsteutlåtande" be approved, so as keywords
-# they pull that boilerplate up instead of what is asked about
-SELF_REFERENCE = re.compile(r"\b(?:tjänste)?utlåtande\w*", re.I)
 
 # a question naming one word of a long subheading gets at least this share of the section boost
 _FLOOR = 0.5

@@ -16,30 +16,39 @@ import re
 from bot.synonyms import bundled
 from ingest.keywords import Analyzer, KeywordIndex, words
 from ingest.lexicon import (
+    NUMBER_WORDS,
+    QUESTION_WORDS,
+    STATUTE_REF,
+    TIME_WORDS,
+)
+from ingest.lexicon.questions import (
+    A_YEAR,
     AMOUNT_QUESTION,
     AUTHOR_QUESTION,
-    BODY_HEADS,
+    BODY_COMPOUND,
     BODY_QUESTION,
+    CAPITALISED_INSIDE,
+    COUNT_QUESTION,
     DAY_OF_MONTH,
     DAY_QUESTION,
     DURATION,
     DURATION_QUESTION,
     FREQUENCY,
     FREQUENCY_QUESTION,
+    MONEY,
+    NAME_QUESTION,
+    NAMED_BODY,
     NOT_BODIES,
+    NUMBER,
     NUMBER_QUESTION,
-    NUMBER_WORDS,
-    QUESTION_WORDS,
-    STATUTE_REF,
-    TIME_WORDS,
-)
-
-_NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
-_MONEY = re.compile(r"\b(kr|kronor|tkr|mnkr|mdkr|miljon\w*|miljard\w*|euro|sek)\b", re.I)
-_DATE = re.compile(r"\b(?:19|20)\d\d\b")
-# two capitalised words not at a sentence start; after "t.ex." or "bl.a." the sentence goes on
-_NAME = re.compile(
-    r"(?:(?<=t\.ex\. )|(?<=bl\.a\. )|(?<![.!?]\s)(?<!^))\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+"
+    PARTY_LETTERS,
+    PERSON_NAME,
+    PERSON_QUESTION,
+    ROLE_OR_BODY,
+    SCHOOL_NAME,
+    SCHOOL_QUESTION,
+    TERM_QUESTION,
+    WHEN_QUESTION,
 )
 
 
@@ -108,13 +117,6 @@ def _edit1(a: str, b: str) -> bool:
     return a[i:] == b[i + 1 :]
 
 
-_ROLE_OR_BODY = re.compile(
-    r"\b\w*(?:nämnd|förvaltning|sluss|chef|direktör|rektor|samordnare|handläggare|avdelning|"
-    r"enhet|team|verket|universitet|departement|kommun|partiet)\w*\b",
-    re.I,
-)
-
-
 def _counts(noun: str, text: str) -> bool:
     """Does a number in the text count the noun ("Hur många skolor …?" / "fem skolor", "sjutton
     grundskolor, benämnda fokusskolor")? "två andra kommuner" does not count rektorer."""
@@ -127,56 +129,16 @@ def _counts(noun: str, text: str) -> bool:
     return False
 
 
-# "Vilken rektor/forskare …?" asks for a person as "Vem …?" does
-_PERSON_NOUN = (
-    r"(?:forskare|rektor|rektorn|person|personer|politiker|tjänsteman|tjänstemän|lärare|chef|"
-    r"direktör|ordförande|författare|ledamot|ledamöter|handläggare|samordnare|skribent|"
-    r"skribenter|motionär|motionärer|motionärerna|förslagsställare|undertecknare)"
-)
-_WHICH_PERSON = re.compile(rf"^(?:vilken|vilka) {_PERSON_NOUN}\b")
-
-# a date or time: "När …?", "Från vilket år …?", "Under vilken period …?" ("Vilket datum …?"
-# asks for a day: ingest.lexicon.DAY_QUESTION)
-_WHEN = (
-    r"^(?:(?:från |sedan |till )?när|when|(?:från |under |sedan |till )?"
-    r"(?:vilket år|vilka år|vilken period|vilken termin))\b"
-)
-
-# "Vilka skolor …?" asks for schools by name ("Hagsätraskolan", "Kungsholmens gymnasium")
-_WHICH_SCHOOL = re.compile(
-    r"^(?:vilken|vilka) (?:skola|skolor|skolorna|gymnasium|gymnasier|gymnasieskola|gymnasieskolor|"
-    r"grundskola|grundskolor)\b"
-)
-_SCHOOL_NAME = re.compile(
-    r"\b[A-ZÅÄÖ]\w*(?:skolan|skola|gymnasiet|gymnasium)\b|\b[A-ZÅÄÖ]\w+ (?:gymnasium|School)\b"
-)
-
-_DEFINE = re.compile(
-    r"^(?:vad (?:är|betyder|innebär|menas med)) (?:en |ett )?((?:[\w-]+)(?: [\w-]+)?)\W*$"
-)
-
-
-_HEADS = "|".join(BODY_HEADS)
-# a compound whose last part names a body ("Justitiedepartementet", "grundskoleavdelningen")
-_BODY_COMPOUND = re.compile(
-    rf"\b\w+?(?:{_HEADS})(?:en|et|n|t|s|er|ar|na|erna|arna|ens|ets|ernas|arnas)?\b", re.I
-)
-# a capitalised word inside a sentence ("åt Statens kulturråd", "med Mattecentrum"), or a body's
-# own name opening one ("Myndigheten för skolutveckling får …")
-_MIDDLE_CAPITAL = re.compile(r"(?<![.!?:]\s)(?<!^)(?<![.!?:])\b[A-ZÅÄÖ][\wåäöé-]{2,}")
-_NAMED_BODY = re.compile(rf"\b(?:{_HEADS})\w* (?:för|mot) \w+", re.I)
-
-
 def _names_body(question: str, text: str) -> bool:
     """Does the text name a body the question does not already name: a compound whose last part
     is a body ("Justitiedepartementet"), a capitalised name inside the sentence ("Umeå
     universitet", "Mattecentrum"), "Myndigheten för …", or a party's letters ("(M)")?"""
     asked = {w[:6] for w in re.findall(r"\w+", question.lower())}
-    named = [m.group(0) for m in _BODY_COMPOUND.finditer(text) if not NOT_BODIES.search(m.group(0))]
-    named += [m.group(0) for m in _MIDDLE_CAPITAL.finditer(text)]
+    named = [m.group(0) for m in BODY_COMPOUND.finditer(text) if not NOT_BODIES.search(m.group(0))]
+    named += [m.group(0) for m in CAPITALISED_INSIDE.finditer(text)]
     if any(w.lower()[:6] not in asked for w in named):
         return True
-    return bool(_NAMED_BODY.search(text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", text))
+    return bool(NAMED_BODY.search(text) or PARTY_LETTERS.search(text))
 
 
 def _names_term(term: str, text: str) -> bool:
@@ -199,13 +161,13 @@ def wanted_type(question: str) -> WantedType:
     an amount of money, a count of a noun, a number, a frequency ("Hur ofta …?"), a duration, a
     day ("Vilket datum …?"), a date, a school's name, a body ("Vilken myndighet …?"), a person's
     name ("Vilken rektor …?", "Vem är …?") or a person or body ("Vem beslutade …?", "Vilka
-    skrev …?"); None otherwise. The patterns are Swedish facts kept in ingest/lexicon.py."""
+    skrev …?"); None otherwise. The patterns are Swedish facts kept in ingest/lexicon/questions.py."""
     q = question.lower().strip()
-    if m := _DEFINE.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
+    if m := TERM_QUESTION.match(q):  # "Vad är KUF?" is answered by a sentence that names KUF
         return ("define", m.group(1))
     if AMOUNT_QUESTION.search(q):  # an amount of money
         return ("amount", "")
-    if m := re.match(r"^hur många (?:av )?(?:de |dem )?(\w+)", q):
+    if m := COUNT_QUESTION.match(q):
         return ("count", m.group(1))
     if NUMBER_QUESTION.search(q):  # "Vilken lägsta ålder …?", "Hur stor andel …?"
         return ("number", "")
@@ -215,17 +177,15 @@ def wanted_type(question: str) -> WantedType:
         return ("duration", "")
     if DAY_QUESTION.match(q):  # "Vilket datum …?": a day of a month
         return ("day", "")
-    if re.match(_WHEN, q):
+    if WHEN_QUESTION.match(q):
         return ("date", "")
-    if _WHICH_SCHOOL.match(q):
+    if SCHOOL_QUESTION.match(q):
         return ("school", "")
     if BODY_QUESTION.match(q):  # "Vilken myndighet …?": a body's name
         return ("body", q)
-    if _WHICH_PERSON.match(q):  # a name, not a role: "Vilken rektor leder skolan?"
+    if NAME_QUESTION.match(q):  # a name, not a role: "Vilken rektor …?", "Vem är rektor …?"
         return ("name", "")
-    if re.match(r"^(vem|who) (är|var|is|was)\b", q):  # "Vem är rektor …?" wants a name
-        return ("name", "")
-    if re.match(r"^(vem|vilka personer|who)\b", q) or AUTHOR_QUESTION.match(q):
+    if PERSON_QUESTION.match(q) or AUTHOR_QUESTION.match(q):
         return ("person", q)
     return None
 
@@ -247,11 +207,11 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
         return _names_term(detail, answer_text)
     # Swedish prose gives money with its unit: "12 mnkr", "2,7 miljarder kronor"
     if kind == "amount":
-        return bool(_MONEY.search(answer_text))
+        return bool(MONEY.search(answer_text))
     if kind == "count":
         return _counts(detail, answer_text)
     if kind == "number":
-        return bool(_NUMBER.search(answer_text) or NUMBER_WORDS.search(answer_text))
+        return bool(NUMBER.search(answer_text) or NUMBER_WORDS.search(answer_text))
     if kind == "duration":
         return bool(DURATION.search(answer_text))
     if kind == "frequency":
@@ -259,15 +219,15 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
     if kind == "day":
         return bool(DAY_OF_MONTH.search(answer_text))
     if kind == "date":
-        return bool(_DATE.search(answer_text) or TIME_WORDS.search(answer_text))
+        return bool(A_YEAR.search(answer_text) or TIME_WORDS.search(answer_text))
     if kind == "school":
-        return bool(_SCHOOL_NAME.search(answer_text) or _SCHOOL_NAME.search(headings))
+        return bool(SCHOOL_NAME.search(answer_text) or SCHOOL_NAME.search(headings))
     if kind == "body":
         return _names_body(detail, answer_text)
-    if _NAME.search(answer_text) or re.search(r"\([A-ZÅÄÖ]{1,3}\)", answer_text):
+    if PERSON_NAME.search(answer_text) or PARTY_LETTERS.search(answer_text):
         return True  # a name, or a party's letters
     if kind == "name":
         return False
     # "person": a role or a body ("rektorn", "skolslussen") the question does not already name
     asked = {w[:5] for w in re.findall(r"\w+", detail)}
-    return any(m.group(0).lower()[:5] not in asked for m in _ROLE_OR_BODY.finditer(answer_text))
+    return any(m.group(0).lower()[:5] not in asked for m in ROLE_OR_BODY.finditer(answer_text))

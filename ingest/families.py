@@ -13,14 +13,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.lexicon import LONG_DATE, MONTHS
+
 DEFAULT_FILE = Path(__file__).with_name("families.toml")
 _TITLE_RULES = ("heading", "statement")
-_DATE = (
-    r"(?P<iso>(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?)"
-    r"|(?:den\s+)?(?P<day>\d{1,2})\s+(?P<month>januari|februari|mars|april|maj|juni|juli|augusti"
-    r"|september|oktober|november|december)\s+(?P<year>(?:19|20)\d\d)"
-)
-_MONTHS = "januari februari mars april maj juni juli augusti september oktober november december"
+_DATE = r"(?P<iso>(?:19|20)\d\d-[01]\d(?:-[0-3]\d)?)|" + LONG_DATE
 
 
 class FamiliesError(ValueError):
@@ -273,5 +270,5 @@ class _Blank(dict):
 def parse_date(m: re.Match) -> str:
     if m.group("iso"):
         return m.group("iso")
-    month = _MONTHS.split().index(m.group("month").lower()) + 1
+    month = MONTHS[m.group("month").lower()]
     return f"{m.group('year')}-{month:02d}-{int(m.group('day')):02d}"

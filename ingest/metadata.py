@@ -10,26 +10,8 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ingest.cleaning import NAME_LINE, Block
+from ingest.lexicon import MONTHS, PARTIES
 
-PARTIES = {
-    "vänsterpartiet": "V",
-    "socialdemokraterna": "S",
-    "miljöpartiet": "MP",
-    "centerpartiet": "C",
-    "liberalerna": "L",
-    "folkpartiet": "FP",
-    "moderaterna": "M",
-    "kristdemokraterna": "KD",
-    "sverigedemokraterna": "SD",
-    "feministiskt initiativ": "FI",
-}
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "januari februari mars april maj juni juli augusti september oktober november december".split(),
-        start=1,
-    )
-}
 DNR_RE = re.compile(
     r"\b(?:Dnr|Diarienummer)[.:]?\s+([A-ZÅÄÖ]{2,8}[ -]?\d{4}[/:-]\d{1,6}(?:[-:]\d+)*)"
 )

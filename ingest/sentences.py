@@ -4,45 +4,8 @@ from __future__ import annotations
 
 import re
 
-_ABBREV = {
-    "m.fl",
-    "bl.a",
-    "t.ex",
-    "m.m",
-    "s.k",
-    "dvs",
-    "d.v.s",
-    "jur.kand",
-    "kap",
-    "nr",
-    "st",
-    "resp",
-    "ca",
-    "t.o.m",
-    "fr.o.m",
-    "o.d",
-    "p.g.a",
-    "pga",
-    "enl",
-    "jfr",
-    "prop",
-    "dir",
-    "sid",
-    "s",
-    "f.d",
-    "mr",
-    "dr",
-    "e.g",
-    "i.e",
-    "etc",
-    "vs",
-    "no",
-    "art",
-    "ht",
-    "vt",
-    "åk",
-    "tel",
-}
+from ingest.lexicon import ABBREVIATIONS
+
 _BOUNDARY = re.compile(r"[.!?]+[”\"»)]?\s+(?=[A-ZÅÄÖÉ0-9”\"«(–-])|\n+")
 
 
@@ -53,11 +16,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     cur = start
     for m in _BOUNDARY.finditer(text, start, end):
         before = text[cur : m.start()].rsplit(None, 1)
-        last = before[-1].lower().rstrip(".").lstrip("(\"”«[") if before else ""  # "(t.ex."
+        last = before[-1].lower().rstrip(".").lstrip('("”«[') if before else ""  # "(t.ex."
         if (
             m.group(0)[0] == "."
             and "\n" not in m.group(0)
-            and (last in _ABBREV or (len(last) == 1 and last.isalpha()))
+            and (last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()))
         ):
             continue
         stop = m.start() + len(m.group(0).rstrip())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.question import parse
 from bot.support import answer_type_ok
-from ingest.lexicon import CUE_PATTERNS, years
+from ingest.lexicon import years
+from ingest.lexicon.questions import CUE_PATTERNS
 
 
 def test_a_question_is_read_once_into_its_parts():

@@ -7,15 +7,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
 
+from ingest.lexicon import WRITTEN_OUT
+
 HIT_KS = (1, 3, 5)
 
 
 _DASHES = str.maketrans("‐‑‒–—−", "------")
-
-
-# the statements abbreviate in one place and write out in the next ("Andréa Hedin m.fl. (M)" in
-# the title, "Andréa Hedin med flera (M)" in the text)
-_ABBREVIATIONS = {"m.fl.": "med flera", "bl.a.": "bland annat", "t.ex.": "till exempel"}
 
 
 def normalise(text: str) -> str:
@@ -23,7 +20,7 @@ def normalise(text: str) -> str:
     abbreviations written out: how evidence and keywords are matched (statements write
     "2021-2024" in one section and "2021–2024" in the next)."""
     out = " ".join(text.translate(_DASHES).split()).casefold()
-    for short, long in _ABBREVIATIONS.items():
+    for short, long in WRITTEN_OUT.items():
         out = out.replace(short, long)
     return out
 

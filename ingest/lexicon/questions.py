@@ -1,89 +1,16 @@
-"""Swedish (and a little English) language knowledge shared by ingest and the bot.
+"""What a question asks for, and the Swedish phrases by which the genre's prose gives it.
 
-Word lists and patterns that are true of Swedish or of the genre (government and municipal
-statements), kept in one place: question words, the verbs a question uses without naming what it
-is about, months, number words, and the cue phrases by which a statement gives a deadline, a
-reason or a decision. No entry is here to fix one question.
+The kinds of question (why, deadline, in force, decision, definition), the answer types a question
+wants (a body, an amount, a count, a day, a person's name …) and the cue phrases of the sentences
+that answer them. Each pattern is true of Swedish or of the genre; none is here to fix one
+question. The words they build on are in ingest/lexicon/__init__.py.
 """
 
 from __future__ import annotations
 
 import re
 
-# Swedish question words
-INTERROGATIVES = frozenset(
-    {"vad", "varför", "hur", "vem", "vilka", "vilket", "vilken", "när", "var"}
-)
-
-# words of a question that do not name what it is about: question words, common verbs
-QUESTION_WORDS = INTERROGATIVES | frozenset(
-    {
-        "finns", "mycket", "många", "får", "gör", "kan", "ska", "blir", "tycker", "handlar",
-        "inom", "per", "fick", "skrev", "skrevs", "står", "tänker", "höll", "tog", "gick", "går",
-        "gjorde", "vill", "kommer", "fanns", "hade", "varken", "heter", "betyder", "innebär",
-        "säger", "menar", "förkortningen", "förkortning", "bokstäverna",
-    }
-)  # fmt: skip
-
-# words that tell an English question from a Swedish one (detect_language)
-ENGLISH_MARKERS = frozenset(
-    {
-        "what", "why", "how", "who", "when", "which", "where", "does", "did", "is", "are", "the",
-        "of", "was", "were", "school", "schools", "network", "about", "for", "and", "in", "not",
-    }
-)  # fmt: skip
-SWEDISH_MARKERS = INTERROGATIVES | frozenset(
-    {"och", "är", "inte", "som", "det", "för", "att", "på", "har", "om", "med", "ska", "skolan"}
-)
-
-# capitalised words that open a question rather than name something in it
-QUESTION_OPENERS = frozenset(
-    {
-        "Vad", "Varför", "Hur", "Vem", "Vilka", "Vilket", "Vilken", "När", "Var", "Finns", "Har",
-        "Kan", "Ska", "Är", "What", "Why", "How", "Who", "Which", "When", "Where", "Does", "Did",
-        "Is", "Are",
-    }
-)  # fmt: skip
-
-MONTH_NAMES = (
-    "januari februari mars april maj juni juli augusti september oktober november december".split()
-)
-MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, start=1)}
-# a time of year or a month: "våren 2025", "ht", "senast den 1 mars"
-TIME_WORDS = re.compile(r"\b(" + "|".join(MONTH_NAMES) + r"|våren|hösten|vt|ht)\b", re.I)
-# "Vilket datum …?", "Vilken dag …?" ask for a day, not a season or a year; Swedish prose gives one
-# as "den 27 juni 2025", "12 februari", "2025-02-12"
-DAY_QUESTION = re.compile(r"^(?:\w+ )?(?:vilket datum|vilken dag)\b", re.I)
-DAY_OF_MONTH = re.compile(
-    r"\b\d{1,2}(?::e)? (?:" + "|".join(MONTH_NAMES) + r")\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I
-)
-
-# the number words of Swedish prose, two to fifty
-COUNT_WORDS = (
-    "två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|tretton|fjorton|femton|sexton|sjutton|"
-    "arton|nitton|tjugo|trettio|fyrtio|femtio"
-)
-NUMBER_WORDS = re.compile(
-    r"\b(" + COUNT_WORDS + r"|hundra|tusen|miljon\w*|miljard\w*|hälften|procent|kronor|kr)\b",
-    re.I,
-)
-
-# a reference to a statute, "(2010:800)" or "SFS 2010:800": its year is neither a date nor an amount
-STATUTE_REF = re.compile(r"\b(?:SFS\s*)?(?:19|20)\d\d:\d{1,4}\b")
-
-YEAR = re.compile(r"(?<![\d/:-])((?:19|20)\d\d)(?:\s*[–-]\s*((?:19|20)\d\d))?(?![\d/:])")
-
-
-def years(text: str) -> set[int]:
-    """The years a text speaks of, a span "2021–2024" read as each year in it; the year of a
-    statute reference "(2010:800)" or a Dnr "2024/6786" is neither."""
-    out: set[int] = set()
-    for m in YEAR.finditer(STATUTE_REF.sub(" ", text)):
-        first = int(m.group(1))
-        last = int(m.group(2)) if m.group(2) else first
-        out.update(range(first, last + 1) if 0 <= last - first <= 30 else (first, last))
-    return out
-
+from ingest.lexicon import COUNT_WORDS, MONTH_NAMES
 
 # --- kinds of question and the phrases that answer them --------------------------------------
 WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
@@ -152,10 +79,36 @@ AUTHOR_QUESTION = re.compile(
 # the last part of a Swedish compound that names a body: "Justitiedepartementet",
 # "grundskoleavdelningen", "Lantmäteriverket", "Jägarnas Riksförbund", "Mattecentrum"
 BODY_HEADS = (
-    "myndighet", "verket", "inspektion", "rådet", "styrelse", "nämnd", "förvaltning", "avdelning",
-    "departement", "parti", "universitet", "högskola", "institut", "förbund", "förening", "kommun",
-    "region", "centrum", "center", "bolag", "stiftelse", "domstol", "kansli", "enhet",
-    "sekretariat", "akademi", "organisation", "instans", "kammare", "ombudsman",
+    "myndighet",
+    "verket",
+    "inspektion",
+    "rådet",
+    "styrelse",
+    "nämnd",
+    "förvaltning",
+    "avdelning",
+    "departement",
+    "parti",
+    "universitet",
+    "högskola",
+    "institut",
+    "förbund",
+    "förening",
+    "kommun",
+    "region",
+    "centrum",
+    "center",
+    "bolag",
+    "stiftelse",
+    "domstol",
+    "kansli",
+    "enhet",
+    "sekretariat",
+    "akademi",
+    "organisation",
+    "instans",
+    "kammare",
+    "ombudsman",
 )
 # compounds with such a last part that name no body: "rektorsnätverket", "områdesrådet"
 NOT_BODIES = re.compile(r"nätverk|område", re.I)
@@ -167,6 +120,67 @@ DURATION = re.compile(
     r"(?:år|års|månad\w*|veck\w*|dag\w*|dygn\w*|timm\w*|termin\w*|läsår\w*|kalenderår\w*)\b",
     re.I,
 )
+
+# --- answer types: what a question asks for and how Swedish prose gives it (bot.support) -------
+# "Vad är KUF?", "Vad betyder förkortningen …?": a one- or two-word term to be defined
+TERM_QUESTION = re.compile(
+    r"^(?:vad (?:är|betyder|innebär|menas med)) (?:en |ett )?((?:[\w-]+)(?: [\w-]+)?)\W*$"
+)
+COUNT_QUESTION = re.compile(r"^hur många (?:av )?(?:de |dem )?(\w+)")  # "Hur många skolor …?"
+# "Vilket datum …?", "Vilken dag …?" ask for a day, not a season or a year; Swedish prose gives one
+# as "den 27 juni 2025", "12 februari", "2025-02-12"
+DAY_QUESTION = re.compile(r"^(?:\w+ )?(?:vilket datum|vilken dag)\b", re.I)
+DAY_OF_MONTH = re.compile(
+    r"\b\d{1,2}(?::e)? (?:" + "|".join(MONTH_NAMES) + r")\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I
+)
+# a date or time: "När …?", "Från vilket år …?", "Under vilken period …?" (DAY_QUESTION asks for a
+# day)
+WHEN_QUESTION = re.compile(
+    r"^(?:(?:från |sedan |till )?när|when|(?:från |under |sedan |till )?"
+    r"(?:vilket år|vilka år|vilken period|vilken termin))\b"
+)
+# "Vilka skolor …?" asks for schools by name ("Hagsätraskolan", "Kungsholmens gymnasium")
+SCHOOL_QUESTION = re.compile(
+    r"^(?:vilken|vilka) (?:skola|skolor|skolorna|gymnasium|gymnasier|gymnasieskola|gymnasieskolor|"
+    r"grundskola|grundskolor)\b"
+)
+SCHOOL_NAME = re.compile(
+    r"\b[A-ZÅÄÖ]\w*(?:skolan|skola|gymnasiet|gymnasium)\b|\b[A-ZÅÄÖ]\w+ (?:gymnasium|School)\b"
+)
+# "Vilken rektor/forskare …?" asks for a person's name, as "Vem är …?" does
+PERSON_NOUN = (
+    r"(?:forskare|rektor|rektorn|person|personer|politiker|tjänsteman|tjänstemän|lärare|chef|"
+    r"direktör|ordförande|författare|ledamot|ledamöter|handläggare|samordnare|skribent|"
+    r"skribenter|motionär|motionärer|motionärerna|förslagsställare|undertecknare)"
+)
+NAME_QUESTION = re.compile(rf"^(?:(?:vilken|vilka) {PERSON_NOUN}|(?:vem|who) (?:är|var|is|was))\b")
+# "Vem beslutade …?": a person or a body (AUTHOR_QUESTION above asks the same)
+PERSON_QUESTION = re.compile(r"^(vem|vilka personer|who)\b")
+# two capitalised words not at a sentence start; after "t.ex." or "bl.a." the sentence goes on
+PERSON_NAME = re.compile(
+    r"(?:(?<=t\.ex\. )|(?<=bl\.a\. )|(?<![.!?]\s)(?<!^))\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+"
+)
+PARTY_LETTERS = re.compile(r"\([A-ZÅÄÖ]{1,3}\)")  # "Anna Berg (M)"
+# a role or a body that answers "Vem …?" without a name: "rektorn", "skolslussen"
+ROLE_OR_BODY = re.compile(
+    r"\b\w*(?:nämnd|förvaltning|sluss|chef|direktör|rektor|samordnare|handläggare|avdelning|"
+    r"enhet|team|verket|universitet|departement|kommun|partiet)\w*\b",
+    re.I,
+)
+# a compound whose last part names a body ("Justitiedepartementet", "grundskoleavdelningen")
+BODY_COMPOUND = re.compile(
+    rf"\b\w+?(?:{'|'.join(BODY_HEADS)})(?:en|et|n|t|s|er|ar|na|erna|arna|ens|ets|ernas|arnas)?\b",
+    re.I,
+)
+# a capitalised word inside a sentence ("åt Statens kulturråd", "med Mattecentrum")
+CAPITALISED_INSIDE = re.compile(r"(?<![.!?:]\s)(?<!^)(?<![.!?:])\b[A-ZÅÄÖ][\wåäöé-]{2,}")
+# a body's own name opening a sentence: "Myndigheten för skolutveckling får …"
+NAMED_BODY = re.compile(rf"\b(?:{'|'.join(BODY_HEADS)})\w* (?:för|mot) \w+", re.I)
+# money is given with its unit: "12 mnkr", "2,7 miljarder kronor"
+MONEY = re.compile(r"\b(kr|kronor|tkr|mnkr|mdkr|miljon\w*|miljard\w*|euro|sek)\b", re.I)
+# a number that is not a year, a Dnr's "2024/6786" or a span's end
+NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
+A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 # a purpose answers "Varför …?" as a cause does: "… för att förbättra …", "Syftet är …",
 # "Bakgrunden till uppdraget är …"
