@@ -174,12 +174,12 @@ class Engine:
         if self._ranker is None:
             self._ranker = Ranker.load(self.settings.ranker_model or bundled_ranker())
             self._warn_if_fitted_elsewhere("sentence ranker", self._ranker.meta, "fit-ranker")
-        top = self.settings.answer_passages
+        top, per = self.settings.answer_passages, self.settings.candidates_per_passage
         return score_sentences(
             q,
             text,
             qvec,
-            typed_candidates(q, hits, candidate_sentences(hits, top_passages=top), top),
+            typed_candidates(q, hits, candidate_sentences(hits, top, per), top, per),
             hits,
             self.retriever.keywords.analyzer,
             self.sentence_cache,
@@ -269,8 +269,9 @@ class Engine:
         hit = hits[best.hit_index] if best else hits[0]
         kw = best.keyword if best else 0.0
         dense = max(hits[0].dense, best.dense if best else 0.0)
-        if q.lang == "en":  # Swedish stems cannot match an English question: a typical keyword
-            kw, missing, coverage = 0.4, 0.0, None  # share; coverage unknown (the judge: its mean)
+        st = self.settings
+        if q.lang == "en":  # Swedish stems cannot match an English question's words
+            kw, missing, coverage = st.support_keyword_share_en, 0.0, None  # coverage: unknown
         else:
             missing = missing_share(q.resolved, analyzer, hits[0].text)
             coverage = coverage_share(q.resolved, self.retriever.keywords, hit.text, hit.metadata)
@@ -279,7 +280,6 @@ class Engine:
             (hits[s.hit_index].metadata.get("section") or "").split(" > ")[-1] for s in picked
         }
         typed = type_found(q.wanted, " ".join(s.text for s in picked), " / ".join(headings))
-        st = self.settings
         support = (
             dense
             + st.support_keyword_weight * kw

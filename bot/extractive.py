@@ -59,27 +59,30 @@ class SentenceEmbeddingCache:
 
 
 def candidate_sentences(
-    hits: list[Hit], top_passages: int, per_passage: int = 8, first: int = 0
+    hits: list[Hit], top_passages: int, per_passage: int, first: int = 0
 ) -> list[Sentence]:
-    """Candidate sentences of hits[first:top_passages]; ``hit_index`` stays the hit's own index."""
+    """Candidate sentences of hits[first:top_passages], at most the first ``per_passage`` of
+    each (settings.candidates_per_passage); ``hit_index`` stays the hit's own index."""
     out: list[Sentence] = []
     for i, hit in enumerate(hits[:top_passages]):
         if i < first:
             continue
         spans = line_blocks(hit.text, sentence_spans(hit.text))
-        for a, b in spans[: per_passage * 3]:
+        for a, b in spans[:per_passage]:
             text = hit.text[a:b].strip()
             if len(text) >= 20 and any(c.isalpha() for c in text) and not is_injection(text):
                 out.append(Sentence(i, a, b, text))
     return out
 
 
-def typed_candidates(q: Question, hits: list[Hit], sentences: list[Sentence], top: int):
+def typed_candidates(
+    q: Question, hits: list[Hit], sentences: list[Sentence], top: int, per_passage: int
+):
     """When the question asks for a name, number or date and none of the candidates from the top
     passages has one, the sentences of the asked type from the passages below them."""
     if not q.expects_type or any(type_found(q.wanted, s.text) for s in sentences):
         return sentences
-    lower = candidate_sentences(hits, len(hits), first=top)  # the top ones are already here
+    lower = candidate_sentences(hits, len(hits), per_passage, first=top)  # below the top ones
     lower = [s for s in lower if type_found(q.wanted, s.text)]
     for s in lower:
         s.fallback = True

@@ -26,8 +26,6 @@ from ingest.store import Catalogue, VectorStore
 
 log = logging.getLogger(__name__)
 
-# a question naming one word of a long subheading gets at least this share of the section boost
-_FLOOR = 0.5
 # stems of a question that names a document and asks nothing more ("Vad handlar UTBF 2024/6786 om?")
 DOC_ONLY_WORDS = frozenset(
     {"handl", "utbf", "dnr", "ärend", "vad", "om", "about", "what", "motion", "gäll"}
@@ -208,7 +206,7 @@ class HybridRetriever:
             section = (c["md"].get("section") or "").split(" > ")[-1]
             share = _overlap(q_stems, analyzer.tokens(section))
             if share:
-                fused[i] += boost * max(share, _FLOOR)
+                fused[i] += boost * max(share, self.settings.section_boost_floor)
             elif not q_stems - DOC_ONLY_WORDS and section == "Sammanfattning":
                 fused[i] += 1.0  # nothing but a document's name was asked: its summary first
         hits = [

@@ -170,7 +170,14 @@ class Settings(BaseSettings):
         ge=0,
         description="Added to a passage's fused score when the question names its section "
         '("bilagan", "konsekvenser"); scaled by the share of the section name the question '
-        "names (at least half).",
+        "names (at least section_boost_floor).",
+    )
+    section_boost_floor: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A question naming one word of a long section name gets at least this share "
+        "of section_boost (docs/experiments.md #22).",
     )
     fusion: Literal["minmax", "zscore", "rrf"] = Field(
         "minmax",
@@ -203,6 +210,13 @@ class Settings(BaseSettings):
         "asks for (a name for 'Vem' or 'Vilken forskare', a number for 'Hur många', a date for "
         "'När', a school's name for 'Vilka skolor').",
     )
+    support_keyword_share_en: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description="The keyword share an English question is given in the support: its words "
+        "cannot match the Swedish passages' stems, so a typical Swedish question's share.",
+    )
     wrong_answer_cost: float = Field(
         1.5,
         ge=0,
@@ -232,6 +246,12 @@ class Settings(BaseSettings):
         ge=1,
         le=10,
         description="How many of the best passages the answer's sentences come from.",
+    )
+    candidates_per_passage: int = Field(
+        24,
+        ge=1,
+        description="How many of the first sentences of each of the best passages the ranker "
+        "weighs (a signature block's lines count as one).",
     )
     rank_embedded: int = Field(
         40,

@@ -124,7 +124,9 @@ def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when
     from bot.extractive import candidate_sentences, typed_candidates
     from bot.question import parse
     from bot.retrieval import Hit
+    from ingest.settings import Settings
 
+    per = Settings().candidates_per_passage
     texts = [
         "Forskning om lärarnas betydelse styr arbetet.",
         "Förvaltningen satsar på lärare.",
@@ -132,15 +134,15 @@ def test_sentences_of_the_asked_type_are_sought_below_the_top_passages_only_when
         "De viktigaste faktorerna är lärarnas kompetens (t.ex. John Hattie: Visible learning).",
     ]
     hits = [Hit(f"c{i}", "d", t, {}, 1.0 - i / 10, 0.8, 1.0) for i, t in enumerate(texts)]
-    top = candidate_sentences(hits, top_passages=3)
+    top = candidate_sentences(hits, 3, per)
     question = "Vilken forskare hänvisar förvaltningen till?"
-    extra = typed_candidates(parse(question), hits, top, 3)[len(top) :]
+    extra = typed_candidates(parse(question), hits, top, 3, per)[len(top) :]
     assert [(s.hit_index, s.fallback) for s in extra] == [(3, True)]
     # a question that asks for no type, or whose top passages answer it in kind, looks no further
-    assert typed_candidates(parse("Vad satsar förvaltningen på?"), hits, top, 3) == top
+    assert typed_candidates(parse("Vad satsar förvaltningen på?"), hits, top, 3, per) == top
     hits[1].text = "Förvaltningen satsar på lärare, enligt Anna Borg."
-    top = candidate_sentences(hits, top_passages=3)
-    assert typed_candidates(parse(question), hits, top, 3) == top
+    top = candidate_sentences(hits, 3, per)
+    assert typed_candidates(parse(question), hits, top, 3, per) == top
 
 
 def test_a_sentence_referring_back_within_its_first_words_brings_the_one_before():
