@@ -242,21 +242,22 @@ def out_of_fold(
 
 
 def out_of_fold_outcomes(
-    rows: Sequence[Row], names: Sequence[str], l2: float, cost: float, seeds: int = 5
-) -> dict[str, float]:
-    """How the tuning questions come out at one wrong-answer cost when each is judged by weights
-    fitted without it (mean over ``seeds`` fold draws): the figure to choose settings by, as the
-    in-sample one favours whatever the fit can memorise."""
-    need = confidence_needed(cost)
+    rows: Sequence[Row], names: Sequence[str], l2: float, costs: Sequence[float], seeds: int = 5
+) -> dict[float, dict[str, float]]:
+    """How the tuning questions come out at each wrong-answer cost when each is judged by weights
+    fitted without it (mean over ``seeds`` fold draws): the figures to choose settings and the
+    cost by, as the in-sample ones favour whatever the fit can memorise."""
     asked = np.array([r.weight == 1.0 for r in rows])
     y = np.array([bool(r.correct) for r in rows])
-    totals = {"correct": 0.0, "wrong": 0.0, "left_out_answered": 0.0}
+    out = {c: {"correct": 0.0, "wrong": 0.0, "left_out_answered": 0.0} for c in costs}
     for seed in range(seeds):
-        answered = out_of_fold(rows, names, l2, seed=seed) >= need
-        totals["correct"] += float((answered & y & asked).sum()) / seeds
-        totals["wrong"] += float((answered & ~y & asked).sum()) / seeds
-        totals["left_out_answered"] += float((answered & ~asked).sum()) / seeds
-    return totals
+        p = out_of_fold(rows, names, l2, seed=seed)
+        for cost, totals in out.items():
+            answered = p >= confidence_needed(cost)
+            totals["correct"] += float((answered & y & asked).sum()) / seeds
+            totals["wrong"] += float((answered & ~y & asked).sum()) / seeds
+            totals["left_out_answered"] += float((answered & ~asked).sum()) / seeds
+    return out
 
 
 def cross_validated(

@@ -114,18 +114,23 @@ def fit_cmd(
     )
     for name, w in zip(judge.names, judge.weights, strict=True):
         click.echo(f"  {name:15s} {w:+.3f}")
-    for cost in (0.5, 1, 1.5, 2, 3, 4):
+    costs = sorted({0.5, 1, 1.5, 2, 3, 4, 6, base.wrong_answer_cost})
+    oof = out_of_fold_outcomes(rows, names, l2, costs)
+    click.echo(
+        "  per wrong-answer cost: in-sample; out of fold (each question judged by weights fitted "
+        "without it, mean of 5 fold draws: the figure to choose by)"
+    )
+    for cost in costs:
         as_asked = outcomes_at(answered, judge.confidence, cost)
         missing = outcomes_at(left_out, judge.confidence, cost)["wrong"]
-        click.echo(f"  cost {cost}: {as_asked}; without their source, answered {missing}")
-    cost = base.wrong_answer_cost
-    oof = out_of_fold_outcomes(rows, names, l2, cost)
-    click.echo(
-        f"  out of fold at cost {cost:g} (each question judged by weights fitted without it, "
-        f"mean of 5 fold draws): correct {oof['correct']:.1f}, wrong {oof['wrong']:.1f}, "
-        f"without their source answered {oof['left_out_answered']:.1f}; correct - cost x wrong "
-        f"{oof['correct'] - cost * oof['wrong']:.1f}"
-    )
+        o = oof[cost]
+        mark = " (configured)" if cost == base.wrong_answer_cost else ""
+        click.echo(
+            f"  cost {cost:g}{mark}: {as_asked}; without their source, answered {missing}\n"
+            f"    out of fold: correct {o['correct']:.1f}, wrong {o['wrong']:.1f}, without their "
+            f"source answered {o['left_out_answered']:.1f}; correct - cost x wrong "
+            f"{o['correct'] - cost * o['wrong']:.1f}"
+        )
     click.echo(f"wrote {path}")
 
 

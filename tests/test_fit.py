@@ -69,8 +69,12 @@ def test_out_of_fold_outcomes_judge_each_question_by_weights_fitted_without_it()
             feats["support"] = -abs(feats["support"])
         data.append(Row("set", f"q{i}", feats, asked and feats["support"] > 0, 1.0 if asked else 0.3))
     names = ["support", "margin"]
-    a = out_of_fold_outcomes(data, names, 1.0, cost=1.5)
-    assert a == out_of_fold_outcomes(list(data), names, 1.0, cost=1.5)  # seeded: reproducible
+    by_cost = out_of_fold_outcomes(data, names, 1.0, costs=(1.5, 6))
+    assert by_cost == out_of_fold_outcomes(list(data), names, 1.0, costs=(1.5, 6))  # seeded
+    a = by_cost[1.5]
+    # a dearer wrong answer: fewer answers, right ones and wrong ones alike
+    assert by_cost[6]["correct"] <= a["correct"] and by_cost[6]["wrong"] <= a["wrong"]
+    assert by_cost[6]["correct"] < a["correct"]  # the least sure right ones drop
     right = sum(1 for r in data[:60] if r.correct)
     # a separable feature: out of fold, most right rows answered (those near the boundary are not
     # sure enough at cost 1.5) and no wrong one
@@ -79,7 +83,7 @@ def test_out_of_fold_outcomes_judge_each_question_by_weights_fitted_without_it()
     assert a["correct"] <= right and a["left_out_answered"] <= 20
     # labels that no feature explains: what an in-sample fit could memorise is not credited
     noise = [Row(r.set_name, r.case_id, r.features, bool(rng.random() < 0.5)) for r in data[:60]]
-    n = out_of_fold_outcomes(noise, list(FEATURES), 1.0, cost=1.5)
+    n = out_of_fold_outcomes(noise, list(FEATURES), 1.0, costs=(1.5,))[1.5]
     assert n["correct"] - 1.5 * n["wrong"] < a["correct"] - 1.5 * a["wrong"]
 
 
