@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ingest.chunking import Chunk
+from ingest.chunking import Chunk, chunk_document
+from ingest.cleaning import clean_pages
 from ingest.metadata import DocMetadata
 from ingest.readers import SUPPORTED_SUFFIXES
 
@@ -109,3 +111,57 @@ def chunk_metadata(prep: Prepared, md: dict, chunk: Chunk) -> dict:
         "end": chunk.end,
         "ordinal": chunk.ordinal,
     }
+
+
+def prepare_documents(
+    cat, docs: list[SourceDocument], known: dict, reread: bool, settings, summary: IngestSummary
+) -> list[tuple[Prepared, bool]]:
+    """The in-memory documents to write, cleaned and chunked as files are: those new or changed,
+    and under a new cleaning (``reread``) those whose chunks it changes; the rest and the failures
+    are counted in ``summary``."""
+    todo = []
+    for doc in docs:
+        key = f"doc:{doc.doc_id}"
+        sha = hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
+        same = key in known and known[key].sha256 == sha
+        if same and not reread:
+            summary.files_unchanged += 1
+            continue
+        cleaned = clean_pages([doc.text], paged=False)
+        text, chunks = chunk_document(
+            doc.doc_id,
+            doc.title,
+            cleaned.blocks,
+            settings.chunk_chars,
+            settings.chunk_overlap_chars,
+        )
+        if not chunks:
+            summary.files_failed += 1
+            summary.failures.append({"path": key, "reason": "no text"})
+            continue
+        if same and {c.id for c in chunks} == cat.chunk_ids_for(key):
+            summary.files_unchanged += 1  # cleaned again (TEXT_VERSION), the same chunks
+            continue
+        md = {
+            "title": doc.title,
+            "source": doc.source or doc.doc_id,
+            "path": key,
+            "sha256": sha,
+        }
+        todo.append(
+            (
+                Prepared(
+                    key,
+                    doc.doc_id,
+                    doc.source or doc.doc_id,
+                    sha,
+                    len(doc.text),
+                    0,
+                    md,
+                    text,
+                    chunks,
+                ),
+                key not in known,
+            )
+        )
+    return todo

@@ -18,6 +18,7 @@ from ingest.documents import (  # noqa: F401 - SourceDocument is part of this mo
     Prepared,
     SourceDocument,
     discover,
+    prepare_documents,
 )
 from ingest.embedding import Embedder, create_embedder, model_id_for
 from ingest.errors import IndexLockedError, IngestFileError
@@ -183,13 +184,8 @@ class Ingestor:
         present = {str(p) for p in files}
         removed = [k for k in known if k not in present] if prune else []
         summary = self._apply(cat, todo, removed, summary, t0)
-        if (
-            cat
-            and not dry_run
-            and cat.get_meta("text_version") != TEXT_VERSION
-            and (set(known) - set(removed)) <= present
-        ):
-            cat.set_meta("text_version", TEXT_VERSION)  # every file now has this cleaning's text
+        if cat and not dry_run:
+            _mark_text_version(cat, set(known) - set(removed), present, summary)
         return summary
 
     def _prepare_file(self, path: Path, raw, sha: str, st, taken: dict[str, str]) -> Prepared:
@@ -226,50 +222,13 @@ class Ingestor:
         t0 = time.perf_counter()
         summary = IngestSummary()
         known = cat.files()
-        todo = []
-        for doc in docs:
-            key = f"doc:{doc.doc_id}"
-            sha = hashlib.sha256(f"{doc.title}\n{doc.text}".encode()).hexdigest()
-            if key in known and known[key].sha256 == sha:
-                summary.files_unchanged += 1
-                continue
-            cleaned = clean_pages([doc.text], paged=False)
-            text, chunks = chunk_document(
-                doc.doc_id,
-                doc.title,
-                cleaned.blocks,
-                self.settings.chunk_chars,
-                self.settings.chunk_overlap_chars,
-            )
-            if not chunks:
-                summary.files_failed += 1
-                summary.failures.append({"path": key, "reason": "no text"})
-                continue
-            md = {
-                "title": doc.title,
-                "source": doc.source or doc.doc_id,
-                "path": key,
-                "sha256": sha,
-            }
-            todo.append(
-                (
-                    Prepared(
-                        key,
-                        doc.doc_id,
-                        doc.source or doc.doc_id,
-                        sha,
-                        len(doc.text),
-                        0,
-                        md,
-                        text,
-                        chunks,
-                    ),
-                    key not in known,
-                )
-            )
+        reread = cat.has_files() and cat.get_meta("text_version") != TEXT_VERSION
+        todo = prepare_documents(cat, docs, known, reread, self.settings, summary)
         present = {f"doc:{d.doc_id}" for d in docs}
         removed = [k for k in known if k not in present] if prune else []
-        return self._apply(cat, todo, removed, summary, t0)
+        summary = self._apply(cat, todo, removed, summary, t0)
+        _mark_text_version(cat, set(known) - set(removed), present, summary)
+        return summary
 
     # writing ------------------------------------------------------------------------------------------
     def _apply(
@@ -336,3 +295,12 @@ def ingest_documents(
 ) -> dict:
     """Ingest in-memory documents (BEIR corpora, tests) with the same code as files."""
     return Ingestor(settings, embedder).run_documents(docs, prune=prune).to_json()
+
+
+def _mark_text_version(cat, kept: set[str], present: set[str], summary: IngestSummary) -> None:
+    """Record that the catalogue's text is this cleaning's (TEXT_VERSION) once every file it
+    keeps was read in this run; one that failed to be read again keeps its older text, and the
+    next run reads it again."""
+    failed = {f["path"] for f in summary.failures}
+    if cat.get_meta("text_version") != TEXT_VERSION and kept <= present and not kept & failed:
+        cat.set_meta("text_version", TEXT_VERSION)
