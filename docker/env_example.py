@@ -20,7 +20,7 @@ TARGET = Path(__file__).with_name(".env.example")
 HEADER = """\
 # Settings for the utbot containers; docker compose reads docker/.env as their env_file.
 #   cp docker/.env.example docker/.env    (docker/.env is git-ignored: tokens stay out of git)
-# Generated from ingest/settings.py by `python docker/env_example.py`: do not edit it by hand.
+# Generated from ingest/settings/ by `python docker/env_example.py`: do not edit it by hand.
 # Fill in the Slack secrets the mode needs (Socket Mode: SLACK_BOT_TOKEN and SLACK_APP_TOKEN;
 # HTTP mode: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET); uncomment any other line to change it.
 # compose.yml sets UTBOT_CHROMA_URL=http://chroma:8000; the image sets UTBOT_INDEX_DIR=/data/index.

@@ -35,6 +35,18 @@ def catalogue_state(settings: Settings) -> tuple[str, str | None, set[str]]:
         cat.close()
 
 
+def indexed_by_the_older_cleaning(tmp_path, embedder) -> tuple:
+    """A folder of a Markdown remiss with a link and a plain text, ingested (the cleaning in
+    force: ``older_cleaning`` while it is on)."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "remiss.md").write_text(REMISS, "utf-8")
+    (folder / "plain.txt").write_text(PLAIN, "utf-8")
+    settings = Settings(index_dir=tmp_path / "index")
+    Ingestor(settings, embedder).run([folder])
+    return folder, settings
+
+
 @pytest.fixture
 def older_cleaning(monkeypatch):
     """While on: the cleaning of an index written before links were read as their text."""
@@ -48,12 +60,7 @@ def test_a_markdown_link_is_indexed_as_its_text_and_an_older_cleaning_is_read_ag
 ):
     """The next full ingest reads every file again, rewrites those whose chunks changed and
     reuses the rest."""
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "remiss.md").write_text(REMISS, "utf-8")
-    (folder / "plain.txt").write_text(PLAIN, "utf-8")
-    settings = Settings(index_dir=tmp_path / "index")
-    Ingestor(settings, embedder).run([folder])
+    folder, settings = indexed_by_the_older_cleaning(tmp_path, embedder)
     text, version, _ = catalogue_state(settings)
     assert "](/contentassets" in text and version == "1"
     older_cleaning.undo()
@@ -71,12 +78,7 @@ def test_a_markdown_link_is_indexed_as_its_text_and_an_older_cleaning_is_read_ag
 def test_a_file_that_fails_to_be_read_again_keeps_its_text_and_is_read_on_the_next_run(
     tmp_path, embedder, older_cleaning, monkeypatch
 ):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "remiss.md").write_text(REMISS, "utf-8")
-    (folder / "plain.txt").write_text(PLAIN, "utf-8")
-    settings = Settings(index_dir=tmp_path / "index")
-    Ingestor(settings, embedder).run([folder])
+    folder, settings = indexed_by_the_older_cleaning(tmp_path, embedder)
     older_cleaning.undo()
     before, version, files = catalogue_state(settings)
     assert version == "1" and "](/contentassets" in before
