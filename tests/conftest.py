@@ -81,3 +81,19 @@ def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory, embedder):
+    """Two statements ingested once: the module's clean reference (tests change no content)."""
+    from ingest.pipeline import Ingestor
+    from ingest.settings import Settings
+    from tests.ingest_helpers import M13, N, copy_statements
+
+    base = tmp_path_factory.mktemp("pair")
+    folder = copy_statements(base / "corpus", N, M13)
+    settings = Settings(index_dir=base / "index")
+    summary = Ingestor(settings, embedder).run([folder])
+    assert summary.files_new == 2 and summary.files_failed == 0
+    assert summary.embedded == summary.chunks_written > 15
+    return settings, folder

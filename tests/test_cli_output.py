@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_ingest_pipeline import TINY
+from tests.ingest_helpers import TINY
 
 
 def run(module: str, *args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from ingest.errors import IndexInconsistentError, IndexMissingError
 from ingest.pipeline import Ingestor
 from ingest.settings import Settings
 from ingest.store import VectorStore
-from tests.test_ingest_pipeline import TINY, N, copy_statements, state
+from tests.ingest_helpers import TINY, N, copy_statements, state
 
 QUESTION = "Varför ingår inte Skärholmen i rektorsnätverket?"
 

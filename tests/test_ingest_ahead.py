@@ -13,7 +13,7 @@ import pytest
 from ingest.pipeline import Ingestor
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
-from tests.test_ingest_pipeline import state
+from tests.ingest_helpers import state
 
 
 class FailsOnCall:

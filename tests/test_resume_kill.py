@@ -18,7 +18,7 @@ from ingest.pipeline import Ingestor
 from ingest.readers import read_file
 from ingest.settings import Settings
 from ingest.store import VectorStore
-from tests.test_ingest_pipeline import _chroma_rows, state
+from tests.ingest_helpers import chroma_rows, state
 
 SCHOOLS = ["Rinkebyskolan", "Grimstaskolan", "Hjulstaskolan", "Bredbyskolan", "Husbyskolan"]
 FILES, SECTIONS = 8, 25  # 27 chunks a file (title, summary, one per school section)
@@ -64,7 +64,7 @@ def run_and_kill(folder: Path, index: Path, at_vectors: int) -> list[int]:
         )
         try:
             deadline = time.monotonic() + 600  # a loaded 2-core machine is slow
-            while _chroma_rows(index / "chroma" / "chroma.sqlite3") < at_vectors:
+            while chroma_rows(index / "chroma" / "chroma.sqlite3") < at_vectors:
                 if proc.poll() is not None:
                     pytest.fail(f"ingest ended before {at_vectors} vectors: {err.read_text()}")
                 if time.monotonic() > deadline:
