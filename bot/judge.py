@@ -68,7 +68,7 @@ def features(
         "keyword": best.keyword,
         "missing": parts.get("missing", 0.0),
         "typed": typed,
-        "margin": best.score - second.score if second else 0.1,
+        "margin": best.score - second.score if second else None,  # no runner-up: unknown
         "rank_p": best.prob,
         "restates": 1.0 if RESTATES.search(best.text) else 0.0,
         "cue": cue,

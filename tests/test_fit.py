@@ -59,6 +59,18 @@ def test_a_feature_that_cannot_be_computed_weighs_as_its_mean(tmp_path):
     assert cross_validated(data, model["features"], 1.0)["auc"] > 0.5
 
 
+
+def test_a_chosen_sentence_without_a_runner_up_has_no_margin_to_weigh():
+    from bot.extractive import Sentence
+    from bot.judge import features
+    from bot.question import parse
+
+    q = parse("Vilket stöd får skolorna?")
+    best = Sentence(0, 0, 40, "Förvaltningen ger stöd till fem skolor.", score=2.0)
+    other = Sentence(0, 41, 70, "Skolorna ligger i Vantör.", score=0.5)
+    assert features(q, [], [best, other], [best], {"support": 0.9})["margin"] == pytest.approx(1.5)
+    assert features(q, [], [best], [best], {"support": 0.9})["margin"] is None
+
 def test_out_of_fold_outcomes_judge_each_question_by_weights_fitted_without_it():
     rng = np.random.default_rng(3)
     data = []
