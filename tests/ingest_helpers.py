@@ -7,10 +7,15 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from ingest.keywords import KeywordIndex
 from ingest.settings import Settings
@@ -34,8 +39,12 @@ def copy_statements(dest: Path, *names: str) -> Path:
 
 def run_cli(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ingest", *map(str, args)], cwd=cwd, capture_output=True,
-        text=True, env={**os.environ, **(env or {})}, timeout=300,
+        [sys.executable, "-m", "ingest", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )
 
 
@@ -71,7 +80,9 @@ def snapshot(index_dir: Path) -> dict[str, str]:
         for name in files:
             path = Path(root, name)
             if name != "ingest.lock":
-                out[str(path.relative_to(index_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
+                out[str(path.relative_to(index_dir))] = hashlib.sha256(
+                    path.read_bytes()
+                ).hexdigest()
     return out
 
 
@@ -101,9 +112,30 @@ def chroma_rows(path: Path) -> int:
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
         try:
-            return max(db.execute("SELECT count(*) FROM embeddings_queue").fetchone()[0],
-                       db.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+            return max(
+                db.execute("SELECT count(*) FROM embeddings_queue").fetchone()[0],
+                db.execute("SELECT count(*) FROM embeddings").fetchone()[0],
+            )
         finally:
             db.close()
     except sqlite3.Error:
         return 0
+
+
+def kill_when(proc: subprocess.Popen, ready: Callable[[], bool], timeout_s: float, why) -> None:
+    """SIGKILL ``proc`` (an ingest) as soon as ``ready()`` holds; the test fails if it ends
+    before or never gets there (``why()``: what it printed)."""
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not ready():
+            if proc.poll() is not None:
+                pytest.fail(f"ingest ended before it could be killed: {why()}")
+            if time.monotonic() > deadline:
+                pytest.fail("ingest never got that far")
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL

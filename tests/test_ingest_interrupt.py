@@ -4,13 +4,10 @@ on a locked index is refused: real processes, real Chroma, real vectors."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
 from filelock import FileLock
 
 from ingest.pipeline import Ingestor
@@ -23,6 +20,7 @@ from tests.ingest_helpers import (
     catalogue_progress,
     chroma_rows,
     copy_statements,
+    kill_when,
     run_cli,
     snapshot,
     state,
@@ -37,25 +35,16 @@ def kill_mid_file(folder: Path, index: Path, cwd: Path, committed_rows: int) -> 
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         env={**os.environ, "UTBOT_EMBED_BATCH_SIZE": "2"},
     )
+
+    def ready() -> bool:
+        files, pending = catalogue_progress(index / "catalogue.sqlite3")
+        vectors = chroma_rows(index / "chroma" / "chroma.sqlite3")
+        return files == 1 and bool(pending) and vectors > committed_rows
+
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            files, pending = catalogue_progress(index / "catalogue.sqlite3")
-            chroma = chroma_rows(index / "chroma" / "chroma.sqlite3")
-            if files == 1 and pending and chroma > committed_rows:
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"ingest finished before it could be killed: {proc.stderr.read()}")
-            if time.monotonic() > deadline:
-                pytest.fail("ingest never got under way")
-            time.sleep(0.01)
-        os.kill(proc.pid, signal.SIGKILL)
+        kill_when(proc, ready, 180, proc.stderr.read)
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
         proc.stderr.close()
-    assert proc.returncode == -signal.SIGKILL
 
 
 def test_kill_9_mid_run_then_rerun_equals_a_clean_run(pair, tmp_path, embedder):

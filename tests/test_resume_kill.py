@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +16,7 @@ from ingest.pipeline import Ingestor
 from ingest.readers import read_file
 from ingest.settings import Settings
 from ingest.store import VectorStore
-from tests.ingest_helpers import chroma_rows, state
+from tests.ingest_helpers import chroma_rows, kill_when, state
 
 SCHOOLS = ["Rinkebyskolan", "Grimstaskolan", "Hjulstaskolan", "Bredbyskolan", "Husbyskolan"]
 FILES, SECTIONS = 8, 25  # 27 chunks a file (title, summary, one per school section)
@@ -62,20 +60,9 @@ def run_and_kill(folder: Path, index: Path, at_vectors: int) -> list[int]:
             env={**os.environ, "UTBOT_EMBED_BATCH_SIZE": "8", "UTBOT_PROGRESS_EVERY_FILES": "1",
                  "UTBOT_EMBED_THREADS": "1"},
         )
-        try:
-            deadline = time.monotonic() + 600  # a loaded 2-core machine is slow
-            while chroma_rows(index / "chroma" / "chroma.sqlite3") < at_vectors:
-                if proc.poll() is not None:
-                    pytest.fail(f"ingest ended before {at_vectors} vectors: {err.read_text()}")
-                if time.monotonic() > deadline:
-                    pytest.fail("ingest never got that far")
-                time.sleep(0.01)
-            os.kill(proc.pid, signal.SIGKILL)
-        finally:
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+        vectors = index / "chroma" / "chroma.sqlite3"
+        # 600 s: a loaded 2-core machine is slow
+        kill_when(proc, lambda: chroma_rows(vectors) >= at_vectors, 600, err.read_text)
     return [int(m.group(1)) for m in PLANNED.finditer(err.read_text())]
 
 
