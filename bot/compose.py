@@ -63,3 +63,14 @@ def citations(hits: list[Hit], spans: dict[int, list[tuple[int, int]]]) -> list[
             )
         )
     return out
+
+
+def best_spans(hits: list[Hit], ranked) -> dict[int, list[tuple[int, int]]]:
+    """For the passages shown instead of an answer: each passage's best-ranked candidate
+    sentence (with what it introduces or refers back to), so that its excerpt is the part most
+    likely to answer rather than its opening. ``ranked``: the scored candidates, best first."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for s in ranked:
+        if s.hit_index < len(hits) and s.hit_index not in spans:
+            spans[s.hit_index] = [extend(s, hits[s.hit_index].text)]
+    return spans

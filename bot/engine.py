@@ -10,7 +10,7 @@ import logging
 import time
 from dataclasses import replace
 
-from bot.compose import citations, compose
+from bot.compose import best_spans, citations, compose
 from bot.extractive import (
     SentenceEmbeddingCache,
     candidate_sentences,
@@ -130,12 +130,13 @@ class Engine:
         t_select = time.perf_counter()
         extra = {"lang": lang, "resolved_question": resolved if q.is_follow_up else None}
         if outcome != "answer":
+            on_topic = outcome == "passages"  # show where each passage comes closest to answering
             answer = Answer(
                 question,
                 text["refusal" if outcome == "refused" else "no_direct_answer"],
                 True,
                 [],
-                nearest=citations(hits[:3], {}),
+                nearest=citations(hits[:3], best_spans(hits[:3], sentences) if on_topic else {}),
                 outcome=outcome,
                 **extra,
             )

@@ -116,6 +116,13 @@ def test_passages_shown_instead_of_an_answer_are_checked_for_the_evidence():
     assert answered["evidence_in_passages"] is None  # an answer is judged by its own text
     assert summarise([there, elsewhere, answered])["passages_with_evidence"] == 0.5
     assert not is_gated("passages_with_evidence")
+    # the excerpt the reader is shown counts apart from the passage's whole text
+    cut = shown("Uppdraget gäller stöd till skolor.")
+    cut.nearest[0].full_text = "Uppdraget gäller stöd. Uppdraget ska redovisas senast den 1 juni 2025."
+    hidden = result_row(DEADLINE, cut, 1.0)
+    assert (hidden["evidence_in_passages"], hidden["evidence_in_excerpts"]) == (True, False)
+    assert there["evidence_in_excerpts"] is True
+    assert summarise([there, hidden])["passages_showing_evidence"] == 0.5
 
 
 # --- the gate on the outcome rates ---------------------------------------------------------------

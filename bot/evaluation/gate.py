@@ -32,6 +32,7 @@ NOT_GATED = frozenset(
         "unanswerable_passages_rate",
         "unanswerable_refused_rate",
         "passages_with_evidence",  # a share of the few `passages` outcomes: reported
+        "passages_showing_evidence",
     }
 )
 

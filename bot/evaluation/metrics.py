@@ -167,6 +167,11 @@ def summarise_rows(rows: Sequence[Mapping]) -> dict[str, float | int | None]:
         None if r.get("evidence_in_passages") is None else float(r["evidence_in_passages"])
         for r in answerable
     )
+    # the same, in the excerpt of each passage the reader is shown
+    out["passages_showing_evidence"] = mean(
+        None if r.get("evidence_in_excerpts") is None else float(r["evidence_in_excerpts"])
+        for r in answerable
+    )
     out["grounded_rate"] = mean(1.0 if r["grounded"] else 0.0 for r in checked)
     out["latency_p50_ms"] = percentile(latencies, 50)
     out["latency_p95_ms"] = percentile(latencies, 95)

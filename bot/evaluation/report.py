@@ -25,6 +25,7 @@ RATE_LABELS = {
     "keyword_recall": "keyword recall",
     "evidence_in_answer": "evidence in answer",
     "passages_with_evidence": "passages with evidence",
+    "passages_showing_evidence": "excerpts with evidence",
     "grounded_rate": "grounded",
     "mrr@10": "MRR@10",
     "ndcg@10": "nDCG@10",

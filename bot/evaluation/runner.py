@@ -84,10 +84,15 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
     )
     outcome, verdict = outcomes.verdict_of(case, answer)
     # when the bot shows the passages instead of an answer: can the reader find the answer there?
+    on_topic = outcome == "passages" and case.answerable and case.evidence
     in_passages = (
         outcomes.evidence_in(" ".join(c.full_text for c in shown), case.evidence)
-        if outcome == "passages" and case.answerable and case.evidence
+        if on_topic
         else None
+    )
+    # and in the excerpts the reader is shown (the terminal's and Slack's quote of each passage)
+    in_excerpts = (
+        outcomes.evidence_in(" ".join(c.text for c in shown), case.evidence) if on_topic else None
     )
     checks: dict[str, bool | float | None] = {
         "refusal_correct": answer.refused == (not case.answerable),
@@ -118,6 +123,7 @@ def result_row(case: EvalCase, answer: Answer, latency_ms: float) -> dict[str, A
         "keyword_recall": kw,
         "evidence_in_answer": in_answer,
         "evidence_in_passages": in_passages,
+        "evidence_in_excerpts": in_excerpts,
         "checks": checks,
         "latency_ms": round(latency_ms, 2),
         "timings_ms": {k: round(v, 2) for k, v in answer.timings_ms.items()},
