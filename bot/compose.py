@@ -8,9 +8,11 @@ from bot.models import Answer, Citation
 from bot.retrieval import Hit
 
 
-def compose(question: str, resolved: str, lang: str, hits: list[Hit], picked) -> Answer:
+def compose(question: str, resolved: str, lang: str, hits: list[Hit], picked, ranked=()) -> Answer:
     """The answer quoting the picked sentences (extended over a list they introduce or the
-    sentence they refer back to), each followed by its citation's [n]."""
+    sentence they refer back to), each followed by its citation's [n]. A cited passage the
+    answer does not quote is shown around its best sentence among ``ranked`` (the scored
+    candidates, best first), or by its opening when it has none."""
     order = {}
     for s in picked:  # citations numbered in the order the answer uses them, then the rest
         order.setdefault(s.hit_index, len(order) + 1)
@@ -25,9 +27,11 @@ def compose(question: str, resolved: str, lang: str, hits: list[Hit], picked) ->
         spans.setdefault(s.hit_index, []).append((a, b))
         quote = hits[s.hit_index].text[a:b].strip()
         parts.append(f"{quote} [{order[s.hit_index]}]")
-    ranked = sorted(range(len(hits)), key=lambda i: order[i])
+    closest = best_spans(hits, ranked)
+    in_order = sorted(range(len(hits)), key=lambda i: order[i])
     cited = citations(
-        [hits[i] for i in ranked], {r: spans.get(i, []) for r, i in enumerate(ranked)}
+        [hits[i] for i in in_order],
+        {r: spans.get(i) or closest.get(i, []) for r, i in enumerate(in_order)},
     )
     return Answer(
         question,

@@ -141,7 +141,7 @@ class Engine:
                 **extra,
             )
         else:
-            answer = compose(question, resolved, lang, hits, quoted)
+            answer = compose(question, resolved, lang, hits, quoted, sentences)
         # the judge weighs the sentence the extractive answer would quote; a model reading the
         # passages may still find the answer there, so `passages` asks it too (its answer must
         # pass the grounding check; if it cannot answer, the passages are shown)

@@ -304,3 +304,20 @@ def test_passages_shown_instead_of_an_answer_show_where_each_comes_closest(
         checked += 1
         deep += cited.full_text.find(best[:40]) > 320  # past the opening shown before
     assert checked >= 6 and deep  # some are sentences the passage's opening would have hidden
+
+
+def test_a_cited_passage_the_answer_does_not_quote_is_shown_where_it_comes_closest(engine):
+    """The statement gives its reason twice, in its summary and in its body: the answer quotes
+    one, and the other passage is shown around that sentence, not by its opening (which stops
+    just before it)."""
+    import re
+
+    answer = engine.answer(SKARHOLMEN)
+    quoted = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    best = answer.answer.split(" [")[0].strip()
+    others = [
+        c for c in answer.citations if c.n not in quoted and _squash(best) in _squash(c.full_text)
+    ]
+    assert others
+    for c in others:
+        assert _squash(best) in _squash(c.text)
