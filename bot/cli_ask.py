@@ -42,10 +42,9 @@ def format_answer(answer, prompts_dir: Path) -> str:
     if answer.note:
         lines[1:1] = [click.style(answer.note, italic=True), ""]
     cites = answer.citations if not answer.refused else answer.nearest
-    # a `passages` reply's message already introduces its passages ("… handlar om det:")
-    heading = {"answer": "sources_heading", "passages": None}.get(answer.outcome, "nearest_heading")
-    if cites and heading:
-        lines.append(t[heading])
+    heading = {"answer": "sources_heading", "passages": "passages_heading"}
+    if cites:
+        lines.append(t[heading.get(answer.outcome, "nearest_heading")])
     for c in cites:
         meta = [c.title or c.source]  # fields the document does not give are left out
         kind, ident, is_dnr = c.identity()

@@ -52,26 +52,3 @@ def test_a_filter_matching_no_document_is_named(tmp_path, bundled_settings):
                "--index", bundled_settings.index_path, cwd=tmp_path)  # each matches, not both
     answer = json.loads(both.stdout.splitlines()[-1])
     assert answer["refused"] and "--year 2025 --type remissvar på motion" in answer["answer"]
-
-
-def test_each_outcome_is_printed_with_its_own_heading_once():
-    """An answer lists its sources under "Källor:", a refusal its nearest passages as such; the
-    passages shown instead of an answer are introduced by the reply itself, not a second time."""
-    import click
-
-    from bot.cli_ask import format_answer
-    from bot.models import Answer, Citation
-    from bot.templates import messages
-    from ingest.settings import bundled_prompts
-
-    t = messages(bundled_prompts(), "sv")
-    cite = Citation(n=1, chunk_id="c1", doc_id="d", source="d.txt", title="Titel", dnr=None,
-                    date=None, section=None, page=None, text="Ett stycke.", full_text="Ett stycke.", score=1.0)
-    answered = Answer("q", "Ett stycke. [1]", False, [cite])
-    passages = Answer("q", t["no_direct_answer"], True, [], nearest=[cite], outcome="passages")
-    refused = Answer("q", t["refusal"], True, [], nearest=[cite], outcome="refused")
-    assert t["sources_heading"] in format_answer(answered, bundled_prompts())
-    shown = click.unstyle(format_answer(passages, bundled_prompts()))
-    assert shown.startswith(t["no_direct_answer"]) and "[1] Titel" in shown
-    assert shown.split("\n")[2].startswith("[1] Titel")  # the reply, then its passages at once
-    assert t["nearest_heading"] in format_answer(refused, bundled_prompts())
