@@ -70,9 +70,10 @@ def citations(hits: list[Hit], spans: dict[int, list[tuple[int, int]]]) -> list[
 
 
 def best_spans(hits: list[Hit], ranked) -> dict[int, list[tuple[int, int]]]:
-    """For the passages shown instead of an answer: each passage's best-ranked candidate
-    sentence (with what it introduces or refers back to), so that its excerpt is the part most
-    likely to answer rather than its opening. ``ranked``: the scored candidates, best first."""
+    """Each passage's best-ranked candidate sentence (with what it introduces or refers back
+    to), so that a passage shown without a quote (instead of an answer, or as a source the answer
+    does not quote) is excerpted where it comes closest to answering, not by its opening.
+    ``ranked``: the scored candidates, best first."""
     spans: dict[int, list[tuple[int, int]]] = {}
     for s in ranked:
         if s.hit_index < len(hits) and s.hit_index not in spans:

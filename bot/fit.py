@@ -236,7 +236,9 @@ def out_of_fold(
         if not test.any() or len(set(y[train])) < 2:
             continue
         mean, scale = _standardisation(x[train])
-        w, b = fit_logistic(_standardised(x[train], mean, scale), y[train], l2, sample_weight=sw[train])
+        w, b = fit_logistic(
+            _standardised(x[train], mean, scale), y[train], l2, sample_weight=sw[train]
+        )
         p[test] = 1.0 / (1.0 + np.exp(-(_standardised(x[test], mean, scale) @ w + b)))
     return p
 

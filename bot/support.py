@@ -20,9 +20,9 @@ from ingest.lexicon import (
     QUESTION_WORDS,
     STATUTE_REF,
     TIME_WORDS,
+    years,
 )
 from ingest.lexicon.questions import (
-    A_YEAR,
     AMOUNT_QUESTION,
     AUTHOR_QUESTION,
     BODY_COMPOUND,
@@ -219,7 +219,7 @@ def type_found(wanted: WantedType, answer_text: str, headings: str = "") -> bool
     if kind == "day":
         return bool(DAY_OF_MONTH.search(answer_text))
     if kind == "date":
-        return bool(A_YEAR.search(answer_text) or TIME_WORDS.search(answer_text))
+        return bool(years(answer_text) or TIME_WORDS.search(answer_text))  # not a Dnr's year
     if kind == "school":
         return bool(SCHOOL_NAME.search(answer_text) or SCHOOL_NAME.search(headings))
     if kind == "body":

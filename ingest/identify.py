@@ -13,10 +13,10 @@ import re
 
 from ingest.cleaning import Block, normalise_chars
 from ingest.families import Family, Table, ids_in_text, keys_for, load, parse_date
-from ingest.lexicon import LONG_DATE
+from ingest.lexicon import ISO_DATE, LONG_DATE
 from ingest.metadata import DocMetadata
 
-_ANY_DATE = re.compile(r"(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)|" + LONG_DATE, re.I)
+_ANY_DATE = re.compile(rf"(?P<iso>{ISO_DATE})|" + LONG_DATE, re.I)
 _MARKDOWN = re.compile(r"^#{1,6}\s+")
 # an id line may hold a label besides the id ("Diarienummer", "Mål nr"), not a sentence
 _ID_LINE_LETTERS = 15

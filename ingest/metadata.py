@@ -10,12 +10,13 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from ingest.cleaning import NAME_LINE, Block
-from ingest.lexicon import MONTHS, PARTIES
+from ingest.lexicon import ISO_DATE, MONTHS, PARTIES
 
 DNR_RE = re.compile(
     r"\b(?:Dnr|Diarienummer)[.:]?\s+([A-ZÅÄÖ]{2,8}[ -]?\d{4}[/:-]\d{1,6}(?:[-:]\d+)*)"
 )
-ISO_DATE_RE = re.compile(r"\b(20\d\d|19\d\d)-([01]\d)-([0-3]\d)\b")
+ISO_DATE_RE = re.compile(rf"\b{ISO_DATE}\b")
+# "den 12 februari 2025" on one line (a date broken over lines is more often a deadline in the text)
 LONG_DATE_RE = re.compile(r"\bden (\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b", re.I)
 MOTION_RE = re.compile(r"\b[Mm]otion(?:en)?\s*\(?(?:nr\.?\s*)?(\d{4}:\d{1,3})\)?")
 FROM_RE = re.compile(

@@ -63,7 +63,8 @@ MONTH_NAMES = (
     "januari februari mars april maj juni juli augusti september oktober november december".split()
 )
 MONTHS = {m: i for i, m in enumerate(MONTH_NAMES, start=1)}
-# a day written out, as documents date themselves: "(den) 12 februari 2025"
+# a day as documents date themselves: "2025-02-12", or written out "(den) 12 februari 2025"
+ISO_DATE = r"(?:19|20)\d\d-[01]\d-[0-3]\d"
 LONG_DATE = (
     r"(?:den\s+)?(?P<day>\d{1,2})\s+(?P<month>" + "|".join(MONTH_NAMES) + r")\s+"
     r"(?P<year>(?:19|20)\d\d)"

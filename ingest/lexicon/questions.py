@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.lexicon import COUNT_WORDS, MONTH_NAMES
+from ingest.lexicon import COUNT_WORDS, ISO_DATE, MONTH_NAMES
 
 # --- kinds of question and the phrases that answer them --------------------------------------
 WHY = re.compile(r"^(varför|why|av vilken anledning|hur kommer det sig)\b", re.I)
@@ -131,7 +131,7 @@ COUNT_QUESTION = re.compile(r"^hur många (?:av )?(?:de |dem )?(\w+)")  # "Hur m
 # as "den 27 juni 2025", "12 februari", "2025-02-12"
 DAY_QUESTION = re.compile(r"^(?:\w+ )?(?:vilket datum|vilken dag)\b", re.I)
 DAY_OF_MONTH = re.compile(
-    r"\b\d{1,2}(?::e)? (?:" + "|".join(MONTH_NAMES) + r")\b|\b(?:19|20)\d\d-\d\d-\d\d\b", re.I
+    r"\b\d{1,2}(?::e)? (?:" + "|".join(MONTH_NAMES) + rf")\b|\b{ISO_DATE}\b", re.I
 )
 # a date or time: "När …?", "Från vilket år …?", "Under vilken period …?" (DAY_QUESTION asks for a
 # day)
@@ -180,7 +180,6 @@ NAMED_BODY = re.compile(rf"\b(?:{'|'.join(BODY_HEADS)})\w* (?:för|mot) \w+", re
 MONEY = re.compile(r"\b(kr|kronor|tkr|mnkr|mdkr|miljon\w*|miljard\w*|euro|sek)\b", re.I)
 # a number that is not a year, a Dnr's "2024/6786" or a span's end
 NUMBER = re.compile(r"(?<![\d/–-])\b(?!(?:19|20)\d\d\b)\d+(?:[ ,.]\d+)*\b(?![/–-]\d)")
-A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 CAUSAL = re.compile(r"\b(eftersom|därför|på grund av|beror på|med anledning av|because)\b", re.I)
 # a purpose answers "Varför …?" as a cause does: "… för att förbättra …", "Syftet är …",
 # "Bakgrunden till uppdraget är …"
