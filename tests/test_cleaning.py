@@ -1,4 +1,4 @@
-"""Reading, cleaning, metadata, sections and chunks on the bundled statements and real PDFs.
+"""Reading, cleaning, sections, chunks and sentences on the bundled statements and real PDFs.
 
 No embeddings here: readers -> clean_pages -> extract_metadata -> chunk_document, exactly as the
 pipeline chains them (``Ingestor._prepare_file``).
@@ -7,146 +7,37 @@ pipeline chains them (``Ingestor._prepare_file``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from ingest.chunking import Chunk, chunk_document, render
-from ingest.cleaning import CleanResult, clean_pages
+from ingest.chunking import render
 from ingest.errors import IngestFileError
-from ingest.metadata import DocMetadata, extract_metadata
-from ingest.readers import RawDocument, read_file
+from ingest.readers import read_file
 from ingest.sentences import sentence_spans
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
-DATA = Path(__file__).resolve().parent / "data"
-MAX_BYTES = 20_000_000
-
-N = "2025-11-20_skolverkets-natverk-skolor-utsatta-omraden.txt"
-V = "UTBF-2024-6786_att-vanda-skolresultat.txt"
-M11 = "motion-2011-24_okad-jamlikhet-minskad-segregation.txt"
-M13 = "motion-2013-44_bryta-kunskapssegregationen.txt"
-STATEMENTS = [N, V, M11, M13]
-DIR_PDF = "dir-2009-71-skolgang.pdf"
-HD_PDF = "hd-dom-T-170-08.pdf"
-FONT_PDF = "custom-font-encoding.pdf"
-
-
-@dataclass
-class Parsed:
-    raw: RawDocument
-    cleaned: CleanResult
-    md: DocMetadata
-    text: str
-    chunks: list[Chunk]
-
-
-def parse(path: Path, chunk_chars: int = 1000, overlap: int = 120) -> Parsed:
-    raw = read_file(path, path.read_bytes(), MAX_BYTES)
-    cleaned = clean_pages(raw.pages, raw.paged)
-    md = extract_metadata(cleaned.blocks, cleaned.header_dnrs, path.stem)
-    text, chunks = chunk_document(path.stem, md.title, cleaned.blocks, chunk_chars, overlap)
-    return Parsed(raw, cleaned, md, text, chunks)
+from tests.cleaning_helpers import (
+    CORPUS,
+    DATA,
+    DIR_PDF,
+    FONT_PDF,
+    HD_PDF,
+    M11,
+    M13,
+    MAX_BYTES,
+    STATEMENTS,
+    N,
+    Parsed,
+    V,
+    lines,
+    parse,
+    parsed_documents,
+    sections,
+)
 
 
 @pytest.fixture(scope="module")
 def docs() -> dict[str, Parsed]:
-    parsed = {name: parse(CORPUS / name) for name in STATEMENTS}
-    parsed.update({name: parse(DATA / name) for name in (DIR_PDF, HD_PDF, FONT_PDF)})
-    return parsed
-
-
-def sections(doc: Parsed) -> list[str]:
-    return list(dict.fromkeys(c.section for c in doc.chunks))
-
-
-def lines(text: str) -> list[str]:
-    return [ln.strip() for ln in text.splitlines()]
-
-
-# --- metadata of the four statements -------------------------------------------------------------
-
-
-def test_titles_come_from_the_text(docs):
-    assert docs[N].md.title == "Skolverkets nätverk för skolor i utsatta områden"
-    assert docs[V].md.title == "Att vända skolresultat"
-    assert docs[M11].md.title == (
-        "Motion 2011:24: Ökad jämlikhet, minskad segregation och goda uppväxtvillkor "
-        "för barn och unga"
-    )
-    assert docs[M13].md.title == (
-        "Motion 2013:44 om konkreta åtgärder för att bryta kunskapssegregationen"
-    )
-    assert {docs[name].md.title_from for name in STATEMENTS} == {"text"}
-
-
-def test_dnr_comes_from_the_removed_page_header_and_is_none_elsewhere(docs):
-    utbf = docs[V]
-    assert utbf.md.dnr == "UTBF 2024/6786"
-    assert utbf.cleaned.header_dnrs == ["UTBF 2024/6786"]
-    assert "Dnr UTBF 2024/6786" in utbf.cleaned.removed_lines
-    assert "2024/6786" not in utbf.text  # only the header carried it, and the header is gone
-    assert utbf.md.year == 2024  # no date in the text: the Dnr gives the year
-    for name in (N, M11, M13):
-        assert docs[name].md.dnr is None, name
-
-
-def test_date_is_iso_where_the_text_gives_one(docs):
-    assert docs[N].md.date == "2025-11-20"
-    assert docs[N].md.year == 2025
-    for name in (V, M11, M13):
-        assert docs[name].md.date is None, name
-
-
-def test_doc_type_tells_answers_to_skrivelser_from_remissvar_on_motions(docs):
-    assert docs[N].md.doc_type == "svar på skrivelse"
-    assert docs[V].md.doc_type == "svar på skrivelse"
-    assert docs[M11].md.doc_type == "remissvar på motion"
-    assert docs[M13].md.doc_type == "remissvar på motion"
-
-
-def test_authors_with_party(docs):
-    assert docs[N].md.authors == [{"name": "Jan Jönsson", "party": "L"}]
-    assert docs[V].md.authors == [{"name": "Andréa Hedin m.fl.", "party": "M"}]
-    assert docs[M11].md.authors == [
-        {"name": "Karin Rågsjö", "party": "V"},
-        {"name": "Måns Almqvist", "party": "V"},
-    ]
-    assert docs[M13].md.authors == [{"name": "Karin Rågsjö", "party": "V"}]
-    assert docs[M11].md.author_label == "Karin Rågsjö och Måns Almqvist (V)"
-
-
-def test_motion_numbers(docs):
-    assert docs[M11].md.motion_number == "2011:24"
-    assert docs[M13].md.motion_number == "2013:44"
-    assert docs[M11].md.year == 2011 and docs[M13].md.year == 2013
-    assert docs[N].md.motion_number is None and docs[V].md.motion_number is None
-
-
-def test_signatories_with_roles(docs):
-    assert docs[N].md.signatories == [
-        {"name": "Per Törnvall", "role": "Utbildningsdirektör"},
-        {"name": "Peter Bragner", "role": "Grundskoledirektör"},
-    ]
-    # two signatures side by side on one line, roles under them
-    assert docs[V].md.signatories == [
-        {"name": "Lena Holmdahl", "role": "Utbildningsdirektör"},
-        {"name": "Peter Bragner", "role": "Grundskoledirektör"},
-    ]
-    # names joined by one space, the second role wrapped onto the next line
-    assert docs[M11].md.signatories == [
-        {"name": "Thomas Persson", "role": "Utbildningsdirektör"},
-        {"name": "Johanna Engman", "role": "Avdelningschef, biträdande förvaltningschef"},
-    ]
-    assert docs[M13].md.signatories == []
-
-
-def test_handlaggare_and_recipient(docs):
-    assert docs[N].md.handlaggare == "Anne Winterhagen"
-    assert docs[N].md.recipient == "Utbildningsnämnden"  # the date after it is not part of it
-    assert docs[V].md.handlaggare is None
+    return parsed_documents()
 
 
 # --- sections ------------------------------------------------------------------------------------
